@@ -1,0 +1,58 @@
+package dev.vantage.kernels.java;
+
+import dev.vantage.kernels.DType;
+import dev.vantage.kernels.HalfFloats;
+import dev.vantage.kernels.Tensor;
+
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.Arrays;
+
+/**
+ * A window of a floating-point tensor read as floats: {@code a[off + i]} is element
+ * {@code start + i}. An F32 heap tensor is viewed in place; buffers and 16-bit types are copied
+ * (decoded) into a scratch array that the view keeps for its next load. A null tensor reads as zeros.
+ */
+final class FloatIn {
+    float[] a;
+    int off;
+    private float[] scratch = new float[0];
+
+    FloatIn load(Tensor t, long start, int len) {
+        if (t != null && t.memory() == Tensor.Memory.HEAP && t.array() instanceof float[]) {
+            a = (float[]) t.array();
+            off = t.arrayOffset() + (int) start;
+            return this;
+        }
+        if (scratch.length < len) {
+            scratch = new float[len];
+        }
+        a = scratch;
+        off = 0;
+        if (t == null) {
+            Arrays.fill(scratch, 0, len, 0f);
+        } else if (t.memory() == Tensor.Memory.BUFFER && t.buffer() instanceof FloatBuffer) {
+            ((FloatBuffer) t.buffer()).get((int) start, scratch, 0, len);
+        } else {
+            decodeHalf(t, (int) start, len);
+        }
+        return this;
+    }
+
+    private void decodeHalf(Tensor t, int start, int len) {
+        boolean bf16 = t.dtype() == DType.BF16;
+        if (t.memory() == Tensor.Memory.HEAP) {
+            short[] bits = (short[]) t.array();
+            int base = t.arrayOffset() + start;
+            for (int i = 0; i < len; i++) {
+                scratch[i] = bf16 ? HalfFloats.bf16ToFloat(bits[base + i]) : HalfFloats.f16ToFloat(bits[base + i]);
+            }
+        } else {
+            ShortBuffer bits = (ShortBuffer) t.buffer();
+            for (int i = 0; i < len; i++) {
+                short b = bits.get(start + i);
+                scratch[i] = bf16 ? HalfFloats.bf16ToFloat(b) : HalfFloats.f16ToFloat(b);
+            }
+        }
+    }
+}
