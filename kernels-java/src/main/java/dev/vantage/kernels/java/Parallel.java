@@ -18,6 +18,15 @@ final class Parallel {
         void run(int chunk, long start, long end);
     }
 
+    /**
+     * A reduction body: adds this chunk's {@code width} partial sums into
+     * {@code acc[at, at + width)}, which starts at zero.
+     */
+    @FunctionalInterface
+    interface ReduceBody {
+        void run(long start, long end, double[] acc, int at);
+    }
+
     private final int threads;
     private final ForkJoinPool pool;
 
@@ -55,6 +64,22 @@ final class Parallel {
             return;
         }
         pool.invoke(new Chunks(body, n, length, 0, chunks));
+    }
+
+    /**
+     * Sums {@code width} quantities over {@code [0, n)}: each chunk accumulates its partials, and
+     * the partials are added in chunk order, so the totals do not depend on the thread count.
+     */
+    double[] reduce(long n, long grain, int width, ReduceBody body) {
+        double[] partials = new double[chunkCount(n, grain) * width];
+        forChunks(n, grain, (chunk, start, end) -> body.run(start, end, partials, chunk * width));
+        double[] totals = new double[width];
+        for (int at = 0; at < partials.length; at += width) {
+            for (int k = 0; k < width; k++) {
+                totals[k] += partials[at + k];
+            }
+        }
+        return totals;
     }
 
     private static final class Chunks extends RecursiveAction {
