@@ -5,6 +5,7 @@ import dev.vantage.kernels.dueling.DuelingKernels;
 import dev.vantage.kernels.internal.Args;
 import dev.vantage.kernels.logprob.LogProbKernels;
 import dev.vantage.kernels.loss.LossKernels;
+import dev.vantage.kernels.objective.ObjectiveKernels;
 import dev.vantage.kernels.spi.Availability;
 import dev.vantage.kernels.spi.BackendProvider;
 
@@ -18,6 +19,7 @@ public final class Backend {
     private final AdvantageKernels advantage;
     private final DuelingKernels dueling;
     private final LossKernels loss;
+    private final ObjectiveKernels objective;
 
     private Backend(BackendProvider provider) {
         this.provider = provider;
@@ -26,6 +28,7 @@ public final class Backend {
         this.advantage = new AdvantageKernels(provider.advantage(), args);
         this.dueling = new DuelingKernels(provider.dueling(), args);
         this.loss = new LossKernels(provider.loss(), args);
+        this.objective = new ObjectiveKernels(provider.objective(), args);
     }
 
     /**
@@ -68,6 +71,11 @@ public final class Backend {
     /** Comp-sum and regression losses. */
     public LossKernels loss() {
         return loss;
+    }
+
+    /** Sequence-level objectives on token log-probs: DPO, KTO, APA, A-LoL, PRIME. */
+    public ObjectiveKernels objective() {
+        return objective;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.vantage.kernels.spi.BackendProvider;
 import dev.vantage.kernels.spi.DuelingOps;
 import dev.vantage.kernels.spi.LogProbOps;
 import dev.vantage.kernels.spi.LossOps;
+import dev.vantage.kernels.spi.ObjectiveOps;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -106,6 +107,11 @@ class VantageTest {
 
         @Override
         public LossOps loss() {
+            throw new AssertionError("never reached");
+        }
+
+        @Override
+        public ObjectiveOps objective() {
             throw new AssertionError("never reached");
         }
     }

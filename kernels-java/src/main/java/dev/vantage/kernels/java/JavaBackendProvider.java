@@ -7,6 +7,7 @@ import dev.vantage.kernels.spi.BackendProvider;
 import dev.vantage.kernels.spi.DuelingOps;
 import dev.vantage.kernels.spi.LogProbOps;
 import dev.vantage.kernels.spi.LossOps;
+import dev.vantage.kernels.spi.ObjectiveOps;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class JavaBackendProvider implements BackendProvider {
     private final JavaAdvantageOps advantage;
     private final JavaDuelingOps dueling;
     private final JavaLossOps loss;
+    private final JavaObjectiveOps objective;
 
     /** A provider with the configured number of threads (used by {@link java.util.ServiceLoader}). */
     public JavaBackendProvider() {
@@ -42,6 +44,7 @@ public final class JavaBackendProvider implements BackendProvider {
         this.advantage = new JavaAdvantageOps(parallel);
         this.dueling = new JavaDuelingOps(parallel);
         this.loss = new JavaLossOps(parallel);
+        this.objective = new JavaObjectiveOps(parallel);
     }
 
     private static int configuredThreads() {
@@ -99,5 +102,10 @@ public final class JavaBackendProvider implements BackendProvider {
     @Override
     public LossOps loss() {
         return loss;
+    }
+
+    @Override
+    public ObjectiveOps objective() {
+        return objective;
     }
 }

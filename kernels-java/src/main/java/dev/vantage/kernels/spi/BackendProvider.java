@@ -34,4 +34,6 @@ public interface BackendProvider {
     DuelingOps dueling();
 
     LossOps loss();
+
+    ObjectiveOps objective();
 }
