@@ -3,6 +3,7 @@ package dev.vantage.kernels.java;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.logprob.AggregateResult;
 import dev.vantage.kernels.logprob.Aggregation;
+import dev.vantage.kernels.logprob.KlEstimator;
 import dev.vantage.kernels.logprob.KlOptions;
 import dev.vantage.kernels.logprob.LogProbOptions;
 import dev.vantage.kernels.logprob.PpoOptions;
@@ -11,6 +12,14 @@ import dev.vantage.kernels.spi.LogProbOps;
 
 /** The pure-Java token log-prob kernels: double accumulation, rows in parallel. */
 final class JavaLogProbOps implements LogProbOps {
+    /** verl's {@code kl_penalty_forward} clamps: the log-ratio before exp, and the k3 value. */
+    private static final double VERL_LOG_RATIO_CLAMP = 20;
+    private static final double VERL_KL_CLAMP = 10;
+
+    /** Elements an elementwise chunk holds at least, and the most its views load at once. */
+    private static final long ELEMENT_GRAIN = 1 << 16;
+    private static final int BLOCK = 4096;
+
     private final Parallel parallel;
 
     JavaLogProbOps(Parallel parallel) {
@@ -96,43 +105,278 @@ final class JavaLogProbOps implements LogProbOps {
 
     @Override
     public void ratio(Tensor logp, Tensor oldLogp, Tensor mask, Tensor ratio, Tensor gradRatio, double logRatioClamp) {
-        throw new UnsupportedOperationException("ratio: not implemented yet");
+        elementwise(logp, oldLogp, mask, ratio, gradRatio, (lp, old, m, out, grad, len) -> {
+            for (int i = 0; i < len; i++) {
+                double rho = 0;
+                double dRho = 0;
+                if (m.a[m.off + i] != 0) {
+                    double d = (double) lp.a[lp.off + i] - old.a[old.off + i];
+                    rho = Math.exp(clamp(d, logRatioClamp));
+                    dRho = Math.abs(d) > logRatioClamp ? 0 : rho;
+                }
+                out.a[out.off + i] = (float) rho;
+                if (grad != null) {
+                    grad.a[grad.off + i] = (float) dRho;
+                }
+            }
+        });
     }
 
     @Override
     public PpoResult ppoLoss(Tensor logp, Tensor oldLogp, Tensor advantages, Tensor mask, Tensor gradLogp, long batch,
                              long time, PpoOptions options) {
-        throw new UnsupportedOperationException("ppoLoss: not implemented yet");
+        Aggregation aggregation = options.aggregation();
+        TokenAggregation weights = gradLogp == null ? null
+                : TokenAggregation.count(aggregation, mask, batch, time, parallel);
+        boolean perRowMean = TokenAggregation.perRowMean(aggregation);
+        double low = 1 - options.clipLow();
+        double high = 1 + options.clipHigh();
+        double dual = options.dualClip();
+        double clampBound = options.logRatioClamp();
+        int t = (int) time;
+        int width = TokenAggregation.WIDTH;
+        // Totals: the aggregation's, then clipped tokens, dual-clipped tokens and Σ (old - logp).
+        double[] totals = parallel.reduce(batch, rowGrain(time), width + 3, (start, end, acc, at) -> {
+            FloatIn lp = new FloatIn();
+            FloatIn old = new FloatIn();
+            FloatIn adv = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            FloatOut grad = gradLogp == null ? null : new FloatOut();
+            for (long b = start; b < end; b++) {
+                long base = b * time;
+                lp.load(logp, base, t);
+                old.load(oldLogp, base, t);
+                adv.load(advantages, base, t);
+                m.load(mask, base, t);
+                double w = 0;
+                if (grad != null) {
+                    grad.begin(gradLogp, base, t);
+                    w = weights.rowWeight(m, t);
+                }
+                double rowSum = 0;
+                int rowTokens = 0;
+                int clipped = 0;
+                int dualClipped = 0;
+                double approxKl = 0;
+                for (int j = 0; j < t; j++) {
+                    if (m.a[m.off + j] == 0) {
+                        if (grad != null) {
+                            grad.a[grad.off + j] = 0;
+                        }
+                        continue;
+                    }
+                    double a = adv.a[adv.off + j];
+                    double d = (double) lp.a[lp.off + j] - old.a[old.off + j];
+                    double logRatio = clamp(d, clampBound);
+                    double rho = Math.exp(logRatio);
+                    double l1 = -a * rho;
+                    double l2 = -a * Math.max(low, Math.min(high, rho));
+                    double lc = Math.max(l1, l2);
+                    double dualBound = -a * dual;
+                    rowSum += a < 0 ? Math.min(lc, dualBound) : lc;
+                    rowTokens++;
+                    if (l2 > l1) {
+                        clipped++;
+                    }
+                    if (a < 0 && lc > dualBound) {
+                        dualClipped++;
+                    }
+                    approxKl -= logRatio;
+                    if (grad != null) {
+                        // Written so that comparisons with NaN fail: a NaN ratio or advantage keeps the
+                        // -A·ρ branch and its gradient stays NaN.
+                        boolean flat = a >= 0 ? rho > high : a < 0 && (rho < low || rho > dual);
+                        double dRho = Math.abs(d) > clampBound ? 0 : rho;
+                        grad.a[grad.off + j] = flat ? 0f : (float) (w * -a * dRho);
+                    }
+                }
+                TokenAggregation.addRow(acc, at, perRowMean, rowSum, rowTokens);
+                acc[at + width] += clipped;
+                acc[at + width + 1] += dualClipped;
+                acc[at + width + 2] += approxKl;
+                if (grad != null) {
+                    grad.commit();
+                }
+            }
+        });
+        TokenAggregation result = TokenAggregation.of(aggregation, totals, time);
+        double tokens = totals[1];
+        double perToken = tokens > 0 ? 1 / tokens : 0;
+        return new PpoResult(result.value(totals[0]), totals[width] * perToken, totals[width + 1] * perToken,
+                totals[width + 2] * perToken, (long) tokens, result.degenerate());
     }
 
     @Override
     public void kl(Tensor logp, Tensor refLogp, Tensor mask, Tensor kl, Tensor gradKl, KlOptions options) {
-        throw new UnsupportedOperationException("kl: not implemented yet");
+        KlEstimator estimator = options.estimator();
+        boolean verlClamp = options.verlClamp();
+        elementwise(logp, refLogp, mask, kl, gradKl, (lp, ref, m, out, grad, len) -> {
+            for (int i = 0; i < len; i++) {
+                double value = 0;
+                double dValue = 0;
+                if (m.a[m.off + i] != 0) {
+                    double d = (double) lp.a[lp.off + i] - ref.a[ref.off + i];
+                    if (estimator == KlEstimator.K1) {
+                        value = d;
+                        dValue = 1;
+                    } else if (estimator == KlEstimator.K2) {
+                        value = 0.5 * d * d;
+                        dValue = d;
+                    } else {
+                        // k3 in terms of u = ref - logp: expm1(u) - u keeps its precision for small u.
+                        double u = verlClamp ? clamp(-d, VERL_LOG_RATIO_CLAMP) : -d;
+                        double k3 = Math.expm1(u) - u;
+                        value = verlClamp ? clamp(k3, VERL_KL_CLAMP) : k3;
+                        boolean clamped = verlClamp && (Math.abs(d) > VERL_LOG_RATIO_CLAMP || Math.abs(k3) > VERL_KL_CLAMP);
+                        dValue = estimator == KlEstimator.K3_PLUS ? d : clamped ? 0 : -Math.expm1(u);
+                    }
+                }
+                out.a[out.off + i] = (float) value;
+                if (grad != null) {
+                    grad.a[grad.off + i] = (float) dValue;
+                }
+            }
+        });
     }
 
     @Override
     public void implicitReward(Tensor logp, Tensor refLogp, Tensor mask, Tensor reward, double beta) {
-        throw new UnsupportedOperationException("implicitReward: not implemented yet");
+        elementwise(logp, refLogp, mask, reward, null, (lp, ref, m, out, unused, len) -> {
+            for (int i = 0; i < len; i++) {
+                out.a[out.off + i] = m.a[m.off + i] == 0 ? 0f
+                        : (float) (beta * ((double) lp.a[lp.off + i] - ref.a[ref.off + i]));
+            }
+        });
     }
 
     @Override
     public void sequenceSum(Tensor values, Tensor mask, Tensor sums, long batch, long time) {
-        throw new UnsupportedOperationException("sequenceSum: not implemented yet");
+        int t = (int) time;
+        parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
+            int n = (int) (end - start);
+            FloatIn v = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            FloatOut out = new FloatOut().begin(sums, start, n);
+            for (int i = 0; i < n; i++) {
+                v.load(values, (start + i) * time, t);
+                m.load(mask, (start + i) * time, t);
+                double sum = 0;
+                for (int j = 0; j < t; j++) {
+                    if (m.a[m.off + j] != 0) {
+                        sum += v.a[v.off + j];
+                    }
+                }
+                out.a[out.off + i] = (float) sum;
+            }
+            out.commit();
+        });
     }
 
     @Override
     public void sequenceSumBackward(Tensor gradSums, Tensor mask, Tensor gradValues, long batch, long time) {
-        throw new UnsupportedOperationException("sequenceSumBackward: not implemented yet");
+        int t = (int) time;
+        parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
+            int n = (int) (end - start);
+            FloatIn g = new FloatIn().load(gradSums, start, n);
+            MaskIn m = new MaskIn(true);
+            FloatOut out = new FloatOut();
+            for (int i = 0; i < n; i++) {
+                m.load(mask, (start + i) * time, t);
+                out.begin(gradValues, (start + i) * time, t);
+                float rowGrad = g.a[g.off + i];
+                for (int j = 0; j < t; j++) {
+                    out.a[out.off + j] = m.a[m.off + j] != 0 ? rowGrad : 0f;
+                }
+                out.commit();
+            }
+        });
     }
 
     @Override
     public AggregateResult aggregate(Tensor values, Tensor mask, long batch, long time, Aggregation aggregation) {
-        throw new UnsupportedOperationException("aggregate: not implemented yet");
+        boolean perRowMean = TokenAggregation.perRowMean(aggregation);
+        int t = (int) time;
+        double[] totals = parallel.reduce(batch, rowGrain(time), TokenAggregation.WIDTH, (start, end, acc, at) -> {
+            FloatIn v = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            for (long b = start; b < end; b++) {
+                v.load(values, b * time, t);
+                m.load(mask, b * time, t);
+                double rowSum = 0;
+                int rowTokens = 0;
+                for (int j = 0; j < t; j++) {
+                    if (m.a[m.off + j] != 0) {
+                        rowSum += v.a[v.off + j];
+                        rowTokens++;
+                    }
+                }
+                TokenAggregation.addRow(acc, at, perRowMean, rowSum, rowTokens);
+            }
+        });
+        TokenAggregation result = TokenAggregation.of(aggregation, totals, time);
+        return new AggregateResult(result.value(totals[0]), (long) totals[1], result.degenerate());
     }
 
     @Override
     public void aggregateBackward(Tensor mask, double gradLoss, Tensor gradValues, long batch, long time,
                                   Aggregation aggregation) {
-        throw new UnsupportedOperationException("aggregateBackward: not implemented yet");
+        TokenAggregation weights = TokenAggregation.count(aggregation, mask, batch, time, parallel);
+        int t = (int) time;
+        parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
+            MaskIn m = new MaskIn(true);
+            FloatOut out = new FloatOut();
+            for (long b = start; b < end; b++) {
+                m.load(mask, b * time, t);
+                out.begin(gradValues, b * time, t);
+                float g = (float) (gradLoss * weights.rowWeight(m, t));
+                for (int j = 0; j < t; j++) {
+                    out.a[out.off + j] = m.a[m.off + j] != 0 ? g : 0f;
+                }
+                out.commit();
+            }
+        });
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    /** {@code x} clamped to {@code [-bound, bound]}; NaN stays NaN. */
+    private static double clamp(double x, double bound) {
+        return Math.max(-bound, Math.min(bound, x));
+    }
+
+    /** The inner loop of an elementwise kernel over one block of {@code len} elements. */
+    @FunctionalInterface
+    private interface Block {
+        void run(FloatIn x, FloatIn y, MaskIn m, FloatOut out, FloatOut grad, int len);
+    }
+
+    /**
+     * Runs {@code block} over every element of {@code x}, {@code y} and the optional mask, in
+     * blocks that bound the scratch a buffer or half-precision view needs, writing {@code out}
+     * and the optional {@code grad}.
+     */
+    private void elementwise(Tensor x, Tensor y, Tensor mask, Tensor out, Tensor grad, Block block) {
+        parallel.forChunks(x.numel(), ELEMENT_GRAIN, (chunk, start, end) -> {
+            FloatIn xIn = new FloatIn();
+            FloatIn yIn = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            FloatOut o = new FloatOut();
+            FloatOut g = grad == null ? null : new FloatOut();
+            for (long at = start; at < end; at += BLOCK) {
+                int len = (int) Math.min(BLOCK, end - at);
+                xIn.load(x, at, len);
+                yIn.load(y, at, len);
+                m.load(mask, at, len);
+                o.begin(out, at, len);
+                if (g != null) {
+                    g.begin(grad, at, len);
+                }
+                block.run(xIn, yIn, m, o, g, len);
+                o.commit();
+                if (g != null) {
+                    g.commit();
+                }
+            }
+        });
     }
 }

@@ -19,7 +19,8 @@ import dev.vantage.kernels.internal.Args;
  * <p>The normalizer is how data parallelism and gradient accumulation get the right scale: pass the
  * global token count (or sequence count) of the whole step, and every micro-batch's loss and
  * gradient are its exact share. When {@code D = 0} the loss and gradient are 0 and the result is
- * flagged degenerate.
+ * flagged degenerate. An explicit normalizer is never 0: a micro-batch with no valid token then
+ * contributes 0 to the step and is not degenerate.
  */
 public final class Aggregation {
     /** The four aggregation modes of verl's {@code loss_agg_mode}. */
