@@ -23,6 +23,7 @@ import static dev.vantage.tests.TokenCases.maskTensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -108,6 +109,20 @@ class LogProbAggregationParityTest {
             }
         });
         return cases;
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void trainerPresets(String backend) {
+        Backend be = Backends.require(backend);
+        Tensor values = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor mask = Tensor.ofBool(new byte[] {1, 1, 0, 1, 0, 0}, 2, 3);
+        assertEquals((1.5 + 4) / 2, be.logprob().aggregate(values, mask, Aggregation.grpo()).value(), 1e-12);
+        assertEquals(7.0 / 3, be.logprob().aggregate(values, mask, Aggregation.bnpo()).value(), 1e-6);
+        assertEquals(7.0 / 6, be.logprob().aggregate(values, mask, Aggregation.drGrpo(2, 3)).value(), 1e-6);
+        assertEquals(0.5, be.logprob().aggregate(values, mask, Aggregation.dapo(14)).value(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Aggregation.drGrpo(0, 3));
+        assertThrows(IllegalArgumentException.class, () -> Aggregation.dapo(0));
     }
 
     @ParameterizedTest(name = "{0} {1}x{2} {3} normalizer={4} {5} {6}")

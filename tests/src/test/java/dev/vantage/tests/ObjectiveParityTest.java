@@ -2,8 +2,11 @@ package dev.vantage.tests;
 
 import dev.vantage.kernels.Backend;
 import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.logprob.AggregateResult;
+import dev.vantage.kernels.logprob.Aggregation;
 import dev.vantage.kernels.loss.LossResult;
 import dev.vantage.kernels.objective.AlolOptions;
+import dev.vantage.kernels.objective.ApaOptions;
 import dev.vantage.kernels.objective.DpoOptions;
 import dev.vantage.kernels.objective.DpoResult;
 import dev.vantage.kernels.objective.KtoOptions;
@@ -27,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The sequence objectives (DPO, IPO, cDPO, KTO, A-LoL, PRIME's reward-model loss) on every
+ * The sequence objectives (DPO, IPO, cDPO, KTO, APA, A-LoL, PRIME's reward-model loss) on every
  * backend, against {@link ObjectiveOracle}: losses and metrics to rel 1e-5 + abs 1e-6; gradients
  * against central differences of the oracle's loss to rel 1e-4 + abs 1e-6 (scaled by the largest
  * gradient, since the outputs are fp32).
@@ -78,6 +81,19 @@ class ObjectiveParityTest {
         double g = -0.2473081906;
         assertClose("dS", new double[] {g, g, g, 0, 0, 0}, grad, RTOL, ATOL);
         assertEquals(1, r.count());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void apaVector(String backend) {
+        Backend be = Backends.require(backend);
+        float[] grad = new float[3];
+        AggregateResult r = be.objective().apa(Tensor.of(new float[] {-1, -2, -0.5f}, 1, 3),
+                Tensor.of(new float[] {-1.2f, -1.5f, -0.5f}, 1, 3), Tensor.of(new float[] {0.3f, -0.2f, 0}, 1, 3),
+                Tensor.ofBool(new byte[] {1, 1, 0}, 1, 3), Tensor.of(grad, 1, 3), ApaOptions.defaults());
+        assertClose("loss", 5.045, r.value(), RTOL, ATOL);
+        assertClose("grad", new double[] {-2.8, 1.5, 0}, grad, RTOL, ATOL);
+        assertEquals(2, r.tokens());
     }
 
     // ---- random inputs against the oracle ------------------------------------------------------
@@ -222,6 +238,36 @@ class ObjectiveParityTest {
 
     @ParameterizedTest(name = "{0} {1}x{2} perToken={3}")
     @MethodSource("cases")
+    void apa(String backend, int batch, int time, boolean perToken) {
+        Backend be = Backends.require(backend);
+        Batch d = new Batch(batch, time, true, 5L * batch + time);
+        float[] adv = d.in.floats(batch * time, Inputs.Spread.NORMAL);
+        double lambda = perToken ? 0.1 : 0.7;
+        float[] grad = new float[batch * time];
+        AggregateResult r = be.objective().apa(d.logp(), d.ref(), Tensor.of(adv, batch, time), d.mask(),
+                Tensor.of(grad, batch, time), ApaOptions.defaults().lambda(lambda));
+        ToDoubleFunction<double[]> loss = x -> ObjectiveOracle.apaTokenMean(x, d.refTokens(), Close.toDouble(adv), d.mask,
+                lambda);
+        assertClose("loss", loss.applyAsDouble(Close.toDouble(d.logp)), r.value(), RTOL, ATOL);
+        d.checkGradient(grad, loss);
+
+        // Other aggregations weigh the same squared residuals as the aggregation kernel does.
+        float[] squared = new float[batch * time];
+        for (int i = 0; i < squared.length; i++) {
+            double residual = (double) d.logp[i] - adv[i] / lambda - d.refTokens[i];
+            squared[i] = (float) (residual * residual);
+        }
+        for (Aggregation.Mode mode : Aggregation.Mode.values()) {
+            Aggregation aggregation = Aggregation.of(mode);
+            AggregateResult apa = be.objective().apa(d.logp(), d.ref(), Tensor.of(adv, batch, time), d.mask(), null,
+                    ApaOptions.defaults().lambda(lambda).aggregation(aggregation));
+            AggregateResult direct = be.logprob().aggregate(Tensor.of(squared, batch, time), d.mask(), aggregation);
+            assertClose("apa " + mode, direct.value(), apa.value(), RTOL, ATOL);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2} perToken={3}")
+    @MethodSource("cases")
     void primeRewardModel(String backend, int batch, int time, boolean perToken) {
         Backend be = Backends.require(backend);
         Batch d = new Batch(batch, time, perToken, 11L * batch + time);
@@ -332,6 +378,11 @@ class ObjectiveParityTest {
                 0.05));
         assertArrayEquals(new float[] {5, 5, 5, 5, 5, 5}, grad, "nothing may be written on bad input");
 
+        expectMessage("initLogp", () -> be.objective().apa(logp, ref, logp, null, out, ApaOptions.defaults()));
+        expectMessage("advantages", () -> be.objective().apa(logp, logp, null, null, out, ApaOptions.defaults()));
+        assertArrayEquals(new float[] {5, 5, 5, 5, 5, 5}, grad, "nothing may be written on bad input");
+
+        expectMessage("lambda", () -> ApaOptions.defaults().lambda(0));
         expectMessage("beta", () -> DpoOptions.defaults().beta(0));
         expectMessage("labelSmoothing", () -> DpoOptions.defaults().labelSmoothing(0.6));
         expectMessage("desirableWeight", () -> KtoOptions.defaults().weights(0, 1));

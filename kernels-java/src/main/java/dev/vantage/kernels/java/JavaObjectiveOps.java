@@ -2,6 +2,7 @@ package dev.vantage.kernels.java;
 
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.logprob.AggregateResult;
+import dev.vantage.kernels.logprob.Aggregation;
 import dev.vantage.kernels.loss.LossResult;
 import dev.vantage.kernels.objective.AlolOptions;
 import dev.vantage.kernels.objective.ApaOptions;
@@ -119,7 +120,53 @@ final class JavaObjectiveOps implements ObjectiveOps {
     @Override
     public AggregateResult apa(Tensor logp, Tensor initLogp, Tensor advantages, Tensor mask, Tensor gradLogp,
                                long batch, long time, ApaOptions options) {
-        throw new UnsupportedOperationException("apa: waits for the shared aggregation weights");
+        Aggregation aggregation = options.aggregation();
+        TokenAggregation weights = gradLogp == null ? null
+                : TokenAggregation.count(aggregation, mask, batch, time, parallel);
+        boolean perRowMean = TokenAggregation.perRowMean(aggregation);
+        double invLambda = 1 / options.lambda();
+        int t = (int) time;
+        double[] totals = parallel.reduce(batch, rowGrain(time), TokenAggregation.WIDTH, (start, end, acc, at) -> {
+            FloatIn lp = new FloatIn();
+            FloatIn init = new FloatIn();
+            FloatIn adv = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            FloatOut grad = gradLogp == null ? null : new FloatOut();
+            for (long b = start; b < end; b++) {
+                long base = b * time;
+                lp.load(logp, base, t);
+                init.load(initLogp, base, t);
+                adv.load(advantages, base, t);
+                m.load(mask, base, t);
+                double w = 0;
+                if (grad != null) {
+                    grad.begin(gradLogp, base, t);
+                    w = weights.rowWeight(m, t);
+                }
+                double rowSum = 0;
+                int rowTokens = 0;
+                for (int j = 0; j < t; j++) {
+                    double g = 0;
+                    if (m.a[m.off + j] != 0) {
+                        // The residual of log π_θ against the target log π* = log π_init + A/λ.
+                        double residual = (double) lp.a[lp.off + j] - adv.a[adv.off + j] * invLambda
+                                - init.a[init.off + j];
+                        rowSum += residual * residual;
+                        rowTokens++;
+                        g = 2 * w * residual;
+                    }
+                    if (grad != null) {
+                        grad.a[grad.off + j] = (float) g;
+                    }
+                }
+                TokenAggregation.addRow(acc, at, perRowMean, rowSum, rowTokens);
+                if (grad != null) {
+                    grad.commit();
+                }
+            }
+        });
+        TokenAggregation result = TokenAggregation.of(aggregation, totals, time);
+        return new AggregateResult(result.value(totals[0]), (long) totals[1], result.degenerate());
     }
 
     @Override

@@ -46,6 +46,39 @@ public final class Aggregation {
         return of(Mode.TOKEN_MEAN);
     }
 
+    // ---- the loss types of the major trainers (TRL's loss_type names) ---------------------------
+
+    /** GRPO's paper form: mean over sequences of each sequence's token mean. */
+    public static Aggregation grpo() {
+        return of(Mode.SEQ_MEAN_TOKEN_MEAN);
+    }
+
+    /** BNPO: token mean over the local batch. */
+    public static Aggregation bnpo() {
+        return tokenMean();
+    }
+
+    /**
+     * Dr. GRPO: the token sum divided by a constant, {@code sequences × maxCompletionLength}
+     * (TRL's {@code dr_grpo}), so that neither response length nor batch composition rescales the
+     * gradient.
+     */
+    public static Aggregation drGrpo(long sequences, long maxCompletionLength) {
+        if (sequences < 1 || maxCompletionLength < 1) {
+            throw new IllegalArgumentException("drGrpo: expected sequences >= 1 and maxCompletionLength >= 1, got "
+                    + sequences + " and " + maxCompletionLength);
+        }
+        return of(Mode.SEQ_MEAN_TOKEN_SUM_NORM).normalizer((double) sequences * maxCompletionLength);
+    }
+
+    /** DAPO: token mean over the valid tokens of the whole step (all micro-batches and ranks). */
+    public static Aggregation dapo(long globalTokens) {
+        if (globalTokens < 1) {
+            throw new IllegalArgumentException("globalTokens: expected a value >= 1, got " + globalTokens);
+        }
+        return tokenMean().normalizer(globalTokens);
+    }
+
     /**
      * The same mode with an explicit denominator {@code D} (global token count, global sequence
      * count, or the fixed constant, depending on the mode); finite and > 0.
