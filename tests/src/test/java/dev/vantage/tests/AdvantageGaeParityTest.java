@@ -108,6 +108,21 @@ class AdvantageGaeParityTest {
         }
     }
 
+    /** One case per backend and spec: {backend, spec..., spread}, the spread cycling through {@link Inputs.Spread}. */
+    static List<Object[]> perBackend(Object[][] specs) {
+        List<Object[]> cases = new ArrayList<>();
+        Backends.names().forEach(backend -> {
+            for (int k = 0; k < specs.length; k++) {
+                Object[] c = new Object[specs[k].length + 2];
+                c[0] = backend;
+                System.arraycopy(specs[k], 0, c, 1, specs[k].length);
+                c[c.length - 1] = Inputs.Spread.values()[k % Inputs.Spread.values().length];
+                cases.add(c);
+            }
+        });
+        return cases;
+    }
+
     // ---- kernel-math.md §14.3 ------------------------------------------------------------------
 
     @ParameterizedTest
@@ -139,15 +154,7 @@ class AdvantageGaeParityTest {
             {17, 1000, 1.0, 1.0, Masks.INTERIOR, Ends.NONE},
             {64, 32768, 0.99, 0.95, Masks.RIGHT_PADDED, Ends.NONE},
         };
-        List<Object[]> cases = new ArrayList<>();
-        Backends.names().forEach(backend -> {
-            int k = 0;
-            for (Object[] s : specs) {
-                Inputs.Spread spread = Inputs.Spread.values()[k++ % Inputs.Spread.values().length];
-                cases.add(new Object[] {backend, s[0], s[1], s[2], s[3], s[4], s[5], spread});
-            }
-        });
-        return cases;
+        return perBackend(specs);
     }
 
     @ParameterizedTest(name = "{0} {1}x{2} γ={3} λ={4} {5} {6} {7}")

@@ -8,7 +8,6 @@ import dev.vantage.oracle.Inputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -58,15 +57,7 @@ class AdvantageGroupParityTest {
             {64, 33, true, true, 1e-6, GroupOptions.Singleton.SCORE},
             {127, 3, true, true, 0.1, GroupOptions.Singleton.ZERO},
         };
-        List<Object[]> cases = new ArrayList<>();
-        Backends.names().forEach(backend -> {
-            int k = 0;
-            for (Object[] s : specs) {
-                Inputs.Spread spread = Inputs.Spread.values()[k++ % Inputs.Spread.values().length];
-                cases.add(new Object[] {backend, s[0], s[1], s[2], s[3], s[4], s[5], spread});
-            }
-        });
-        return cases;
+        return AdvantageGaeParityTest.perBackend(specs);
     }
 
     @ParameterizedTest(name = "{0} K={1} groups={2} std={3} unbiased={4} ε={5} {6} {7}")

@@ -10,7 +10,6 @@ import dev.vantage.oracle.Inputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -60,15 +59,7 @@ class AdvantageWhitenParityTest {
             {new long[] {4, 5, 127}, 0.3, true, true, 1e-8},
             {new long[] {1_000_003}, 0.7, true, true, 1e-8},
         };
-        List<Object[]> cases = new ArrayList<>();
-        Backends.names().forEach(backend -> {
-            int k = 0;
-            for (Object[] s : specs) {
-                Inputs.Spread spread = Inputs.Spread.values()[k++ % Inputs.Spread.values().length];
-                cases.add(new Object[] {backend, s[0], s[1], s[2], s[3], s[4], spread});
-            }
-        });
-        return cases;
+        return AdvantageGaeParityTest.perBackend(specs);
     }
 
     @ParameterizedTest(name = "{0} {1} p={2} shift={3} unbiased={4} ε={5} {6}")
@@ -157,15 +148,7 @@ class AdvantageWhitenParityTest {
             {7, 31, 1, 0.9, 0.3, false},
             {64, 1024, 8, 1.0, 0.01, false},
         };
-        List<Object[]> cases = new ArrayList<>();
-        Backends.names().forEach(backend -> {
-            int k = 0;
-            for (Object[] s : specs) {
-                Inputs.Spread spread = Inputs.Spread.values()[k++ % Inputs.Spread.values().length];
-                cases.add(new Object[] {backend, s[0], s[1], s[2], s[3], s[4], s[5], spread});
-            }
-        });
-        return cases;
+        return AdvantageGaeParityTest.perBackend(specs);
     }
 
     @ParameterizedTest(name = "{0} {1}x{2} K={3} γ={4} β={5} interior={6} {7}")

@@ -38,7 +38,7 @@ public final class AdvantageKernels {
      * Only valid steps are read: the rewards, values, flags and bootstrap values of masked steps are
      * ignored. The episode ends are cuts, not factors of 0: the value after a terminal step and the
      * advantage after any episode end are never read, so a NaN or infinity, which otherwise
-     * propagates backwards through the arithmetic (γ = 0 or λ = 0 included), stays in its episode.
+     * propagates backwards through the arithmetic (also where γ or λ is 0), stays in its episode.
      *
      * @param rewards    F32 {@code [B, T]}
      * @param values     F32 {@code [B, T]} value estimates V(s_t)
@@ -84,7 +84,8 @@ public final class AdvantageKernels {
      * GRPO group-normalized advantages per sequence: within each contiguous group of K scores,
      * {@code a_i = (R_i - mean) / (std + ε)}, or {@code R_i - mean} without std normalization.
      * A group whose scores are all equal gets 0 (also with ε = 0); a group of one gets what
-     * {@link GroupOptions#singleton()} says; a NaN score makes its whole group NaN.
+     * {@link GroupOptions#singleton()} says; a NaN or infinite score makes its group's advantages
+     * NaN or infinite.
      *
      * @param scores     F32 {@code [B]}, B a multiple of the group size
      * @param advantages F32 output {@code [B]}
