@@ -84,7 +84,7 @@ final class JavaAdvantageOps implements AdvantageOps {
         double epsilon = options.epsilon();
         eachGroup(scores, advantages, batch, options, (in, io, out, oo, k) -> {
             if (k == 1) {
-                // SCORE: verl's baseline-free form, mean 0 and std 1.
+                // ZERO: R - R, so a non-finite score still propagates; SCORE: verl's mean 0 and std 1.
                 out[oo] = options.singleton() == GroupOptions.Singleton.ZERO ? in[io] - in[io]
                         : (float) (byStd ? in[io] / (1 + epsilon) : in[io]);
                 return;
