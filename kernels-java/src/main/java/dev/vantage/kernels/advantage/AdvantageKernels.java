@@ -35,6 +35,10 @@ public final class AdvantageKernels {
      * A_t     = δ_t + γλ·(1 - done_t)·A_next      (done = terminated or truncated; A after the last = 0)
      * returns = A + values
      * </pre>
+     * Only valid steps are read: the rewards, values, flags and bootstrap values of masked steps are
+     * ignored. The episode ends are cuts, not factors of 0: the value after a terminal step and the
+     * advantage after any episode end are never read, so a NaN or infinity, which otherwise
+     * propagates backwards through the arithmetic (also where γ or λ is 0), stays in its episode.
      *
      * @param rewards    F32 {@code [B, T]}
      * @param values     F32 {@code [B, T]} value estimates V(s_t)
@@ -60,7 +64,9 @@ public final class AdvantageKernels {
 
     /**
      * Discounted returns {@code G_t = rewards[t] + γ·(1 - terminated[t])·G_next} over each row's
-     * valid steps, with {@code G} after the last valid step 0.
+     * valid steps, with {@code G} after the last valid step 0: GAE with values 0 and λ = 1. A terminal
+     * step does not read {@code G_next} (a NaN after it stays in its episode); masked steps are
+     * skipped and get 0.
      *
      * @param terminated optional BOOL {@code [B, T]}
      * @param gamma      in [0, 1]
@@ -77,7 +83,9 @@ public final class AdvantageKernels {
     /**
      * GRPO group-normalized advantages per sequence: within each contiguous group of K scores,
      * {@code a_i = (R_i - mean) / (std + ε)}, or {@code R_i - mean} without std normalization.
-     * A group whose scores are all equal gets 0.
+     * A group whose scores are all equal gets 0 (also with ε = 0); a group of one gets what
+     * {@link GroupOptions#singleton()} says; a NaN or infinite score makes its group's advantages
+     * NaN or infinite.
      *
      * @param scores     F32 {@code [B]}, B a multiple of the group size
      * @param advantages F32 output {@code [B]}
@@ -89,7 +97,8 @@ public final class AdvantageKernels {
 
     /**
      * RLOO leave-one-out advantages: {@code a_i = R_i - mean_{j≠i} R_j = K/(K-1)·(R_i - mean)}
-     * within each contiguous group of K scores.
+     * within each contiguous group of K scores. Of the options only the group size and the singleton
+     * policy apply (K = 1, where no other sample exists: 0 or the score itself).
      *
      * @param scores     F32 {@code [B]}, B a multiple of the group size
      * @param advantages F32 output {@code [B]}
@@ -100,7 +109,8 @@ public final class AdvantageKernels {
     }
 
     /**
-     * Spreads per-sequence values over valid tokens: {@code out[b,t] = perSequence[b]·m[b,t]}.
+     * Spreads per-sequence values over valid tokens: {@code out[b,t] = perSequence[b]} where
+     * {@code m[b,t]}, else 0 (also for a NaN value).
      *
      * @param perSequence F32 {@code [B]}
      * @param out         F32 output {@code [B, T]}
@@ -114,8 +124,9 @@ public final class AdvantageKernels {
 
     /**
      * Masked whitening over all valid elements of a tensor of any shape (see {@link WhitenOptions});
-     * masked elements of the output are 0. With one valid element the variance is taken as 0; with
-     * none the output is all zeros; both are flagged degenerate.
+     * masked elements of the output are 0. With one valid element the variance is taken as 0 (the
+     * output is 0, or the element itself without {@code shiftMean}); with none the output is all
+     * zeros and the mean 0; both are flagged degenerate. Constant input gives 0 (or the constant).
      *
      * @param values F32, any shape
      * @param mask   optional BOOL, same shape
@@ -139,6 +150,8 @@ public final class AdvantageKernels {
      * G        = discounted returns of r with γ (see {@link #returns})
      * A        = masked whitening of G ({@link WhitenOptions#defaults()})
      * </pre>
+     * The group mean is over all scores of the group, whatever the masks; {@code kl} is not read when
+     * β = 0; a row without valid steps adds nothing and gets 0.
      *
      * @param scores     F32 {@code [B]} sequence scores
      * @param mask       optional BOOL {@code [B, T]}

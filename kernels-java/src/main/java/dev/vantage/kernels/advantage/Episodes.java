@@ -16,6 +16,7 @@ import dev.vantage.kernels.Tensor;
  *       truncated steps and at the last valid step of each row (a rollout fragment cut by the
  *       buffer's end). Never the value of an auto-reset observation.</li>
  * </ul>
+ * Flags and bootstrap values of masked steps are not read.
  * LLM responses, one episode per row ending at the last valid token with nothing after it, need
  * none of them: {@link #NONE}.
  */

@@ -16,7 +16,7 @@ import dev.vantage.kernels.internal.Args;
 public final class GroupOptions {
     /** What a group of a single sample gets, where a baseline from the other samples does not exist. */
     public enum Singleton {
-        /** Advantage 0: no baseline, no signal. */
+        /** Advantage 0: no baseline, no signal (NaN for a NaN or infinite score, which propagates). */
         ZERO,
         /**
          * verl's behaviour: no baseline, so the score itself (GRPO with std normalization divides it

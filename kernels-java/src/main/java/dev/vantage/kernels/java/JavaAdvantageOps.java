@@ -9,49 +9,267 @@ import dev.vantage.kernels.advantage.WhitenOptions;
 import dev.vantage.kernels.advantage.WhitenResult;
 import dev.vantage.kernels.spi.AdvantageOps;
 
-/** The pure-Java advantage estimators. */
+/**
+ * The pure-Java advantage estimators: one backward pass per row with rows in parallel
+ * ({@link EpisodeScan}), group statistics and whitening in double, whitening sums through
+ * {@link Parallel#reduce} so that results do not depend on the thread count.
+ */
 final class JavaAdvantageOps implements AdvantageOps {
+    /** Elements a chunk must hold to be worth a task. */
+    private static final long GRAIN = 1 << 15;
+
     private final Parallel parallel;
 
     JavaAdvantageOps(Parallel parallel) {
         this.parallel = parallel;
     }
 
+    private static long rowGrain(long time) {
+        return Math.max(1, GRAIN / Math.max(1, time));
+    }
+
     @Override
     public void gae(Tensor rewards, Tensor values, Tensor mask, Episodes episodes, Tensor advantages, Tensor returns,
                     long batch, long time, GaeOptions options) {
-        throw new UnsupportedOperationException("gae: not implemented yet");
+        double gamma = options.gamma();
+        double gammaLambda = gamma * options.lambda();
+        scanRows(rewards, values, mask, episodes.terminated(), episodes.truncated(), episodes.bootstrapValues(),
+                advantages, returns, batch, time, gamma, gammaLambda);
     }
 
     @Override
     public void returns(Tensor rewards, Tensor mask, Tensor terminated, Tensor returns, long batch, long time,
                         double gamma) {
-        throw new UnsupportedOperationException("returns: not implemented yet");
+        scanRows(rewards, null, mask, terminated, null, null, returns, null, batch, time, gamma, gamma);
+    }
+
+    private void scanRows(Tensor rewards, Tensor values, Tensor mask, Tensor terminated, Tensor truncated,
+                          Tensor bootstrap, Tensor advantages, Tensor returns, long batch, long time, double gamma,
+                          double gammaLambda) {
+        int len = (int) time;
+        parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
+            EpisodeScan scan = new EpisodeScan();
+            FloatIn r = new FloatIn();
+            FloatOut adv = new FloatOut();
+            FloatOut ret = returns == null ? null : new FloatOut();
+            for (long b = start; b < end; b++) {
+                long at = b * time;
+                scan.load(values, mask, terminated, truncated, bootstrap, at, len);
+                r.load(rewards, at, len);
+                adv.begin(advantages, at, len);
+                if (ret != null) {
+                    ret.begin(returns, at, len);
+                }
+                scan.run(r.a, r.off, len, gamma, gammaLambda, adv.a, adv.off, ret == null ? null : ret.a,
+                        ret == null ? 0 : ret.off);
+                adv.commit();
+                if (ret != null) {
+                    ret.commit();
+                }
+            }
+        });
+    }
+
+    // ---- group-relative advantages -------------------------------------------------------------
+
+    /** Writes one group's advantages {@code out[oo, oo + k)} from its scores {@code in[io, io + k)}. */
+    @FunctionalInterface
+    private interface GroupRule {
+        void apply(float[] in, int io, float[] out, int oo, int k);
     }
 
     @Override
     public void grpo(Tensor scores, Tensor advantages, long batch, GroupOptions options) {
-        throw new UnsupportedOperationException("grpo: not implemented yet");
+        boolean byStd = options.normalizeByStd();
+        double epsilon = options.epsilon();
+        eachGroup(scores, advantages, batch, options, (in, io, out, oo, k) -> {
+            if (k == 1) {
+                // ZERO: R - R, so a non-finite score still propagates; SCORE: verl's mean 0 and std 1.
+                out[oo] = options.singleton() == GroupOptions.Singleton.ZERO ? in[io] - in[io]
+                        : (float) (byStd ? in[io] / (1 + epsilon) : in[io]);
+                return;
+            }
+            double mean = mean(in, io, k);
+            double squares = 0;
+            for (int i = 0; i < k; i++) {
+                double d = in[io + i] - mean;
+                squares += d * d;
+            }
+            double scale = byStd ? 1 / (Math.sqrt(squares / (options.unbiasedStd() ? k - 1 : k)) + epsilon) : 1;
+            for (int i = 0; i < k; i++) {
+                // Equal scores give 0 even with epsilon 0, where the scale is infinite.
+                out[oo + i] = squares == 0 ? 0 : (float) ((in[io + i] - mean) * scale);
+            }
+        });
     }
 
     @Override
     public void rloo(Tensor scores, Tensor advantages, long batch, GroupOptions options) {
-        throw new UnsupportedOperationException("rloo: not implemented yet");
+        eachGroup(scores, advantages, batch, options, (in, io, out, oo, k) -> {
+            if (k == 1) {
+                out[oo] = options.singleton() == GroupOptions.Singleton.ZERO ? in[io] - in[io] : in[io];
+                return;
+            }
+            double mean = mean(in, io, k);
+            double scale = (double) k / (k - 1);
+            for (int i = 0; i < k; i++) {
+                out[oo + i] = (float) (scale * (in[io + i] - mean));
+            }
+        });
+    }
+
+    private void eachGroup(Tensor scores, Tensor advantages, long batch, GroupOptions options, GroupRule rule) {
+        int k = options.groupSize();
+        parallel.forChunks(batch / k, rowGrain(k), (chunk, start, end) -> {
+            int n = (int) ((end - start) * k);
+            FloatIn in = new FloatIn().load(scores, start * k, n);
+            FloatOut out = new FloatOut().begin(advantages, start * k, n);
+            for (int g = 0; g < n; g += k) {
+                rule.apply(in.a, in.off + g, out.a, out.off + g, k);
+            }
+            out.commit();
+        });
+    }
+
+    private static double mean(float[] a, int off, int k) {
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            sum += a[off + i];
+        }
+        return sum / k;
     }
 
     @Override
     public void broadcast(Tensor perSequence, Tensor mask, Tensor out, long batch, long time) {
-        throw new UnsupportedOperationException("broadcast: not implemented yet");
+        int len = (int) time;
+        parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
+            FloatIn value = new FloatIn().load(perSequence, start, (int) (end - start));
+            MaskIn m = new MaskIn(true);
+            FloatOut row = new FloatOut();
+            for (long b = start; b < end; b++) {
+                float v = value.a[value.off + (int) (b - start)];
+                m.load(mask, b * time, len);
+                row.begin(out, b * time, len);
+                for (int t = 0; t < len; t++) {
+                    row.a[row.off + t] = m.a[m.off + t] != 0 ? v : 0f;
+                }
+                row.commit();
+            }
+        });
     }
+
+    // ---- whitening -----------------------------------------------------------------------------
 
     @Override
     public WhitenResult whiten(Tensor values, Tensor mask, Tensor out, WhitenOptions options) {
-        throw new UnsupportedOperationException("whiten: not implemented yet");
+        double[] sums = parallel.reduce(values.numel(), GRAIN, 2, (start, end, acc, at) -> {
+            int len = (int) (end - start);
+            FloatIn x = new FloatIn().load(values, start, len);
+            MaskIn m = new MaskIn(true).load(mask, start, len);
+            double sum = 0;
+            long count = 0;
+            for (int i = 0; i < len; i++) {
+                if (m.a[m.off + i] != 0) {
+                    sum += x.a[x.off + i];
+                    count++;
+                }
+            }
+            acc[at] += sum;
+            acc[at + 1] += count;
+        });
+        return finishWhiten(values, mask, out, sums[0], (long) sums[1], options);
     }
+
+    /** Passes two (centered variance) and three (output) of whitening, given the masked sum and count. */
+    private WhitenResult finishWhiten(Tensor values, Tensor mask, Tensor out, double sum, long count,
+                                      WhitenOptions options) {
+        long n = values.numel();
+        double mean = count == 0 ? 0 : sum / count;
+        double variance = 0;
+        if (count >= 2) {
+            double squares = parallel.reduce(n, GRAIN, 1, (start, end, acc, at) -> {
+                int len = (int) (end - start);
+                FloatIn x = new FloatIn().load(values, start, len);
+                MaskIn m = new MaskIn(true).load(mask, start, len);
+                double s = 0;
+                for (int i = 0; i < len; i++) {
+                    if (m.a[m.off + i] != 0) {
+                        double d = x.a[x.off + i] - mean;
+                        s += d * d;
+                    }
+                }
+                acc[at] += s;
+            })[0];
+            variance = squares / (options.unbiased() ? count - 1 : count);
+        }
+        double scale = 1 / Math.sqrt(variance + options.epsilon());
+        double shift = options.shiftMean() ? 0 : mean;
+        parallel.forChunks(n, GRAIN, (chunk, start, end) -> {
+            int len = (int) (end - start);
+            FloatIn x = new FloatIn().load(values, start, len);
+            MaskIn m = new MaskIn(true).load(mask, start, len);
+            FloatOut o = new FloatOut().begin(out, start, len);
+            for (int i = 0; i < len; i++) {
+                o.a[o.off + i] = m.a[m.off + i] != 0 ? (float) ((x.a[x.off + i] - mean) * scale + shift) : 0f;
+            }
+            o.commit();
+        });
+        return new WhitenResult(mean, variance, count, count < 2);
+    }
+
+    // ---- REINFORCE++ ---------------------------------------------------------------------------
 
     @Override
     public WhitenResult reinforcePlusPlus(Tensor scores, Tensor mask, Tensor kl, Tensor advantages, long batch,
                                           long time, ReinforceOptions options) {
-        throw new UnsupportedOperationException("reinforcePlusPlus: not implemented yet");
+        int len = (int) time;
+        int k = options.baselineGroupSize();
+        double beta = options.klCoef();
+        double gamma = options.gamma();
+        Tensor klRead = beta == 0 ? null : kl;
+        // Pass one writes the returns G into the output and sums them for the whitening that follows.
+        double[] sums = parallel.reduce(batch, rowGrain(time), 2, (start, end, acc, at) -> {
+            FloatIn score = new FloatIn().load(scores, start, (int) (end - start));
+            FloatIn group = new FloatIn();
+            long cachedGroup = -1;
+            double baseline = 0;
+            EpisodeScan scan = new EpisodeScan();
+            MaskIn m = new MaskIn(true);
+            FloatIn klRow = new FloatIn();
+            FloatOut g = new FloatOut();
+            double sum = 0;
+            long count = 0;
+            for (long b = start; b < end; b++) {
+                if (k > 0 && b / k != cachedGroup) {
+                    cachedGroup = b / k;
+                    group.load(scores, cachedGroup * k, k);
+                    baseline = mean(group.a, group.off, k);
+                }
+                double outcome = score.a[score.off + (int) (b - start)] - baseline;
+                long row = b * time;
+                scan.load(null, mask, null, null, null, row, len);
+                m.load(mask, row, len);
+                klRow.load(klRead, row, len);
+                g.begin(advantages, row, len);
+                // Token rewards first (the outcome on the last valid step), then their returns in place.
+                boolean last = true;
+                for (int t = len - 1; t >= 0; t--) {
+                    boolean valid = m.a[m.off + t] != 0;
+                    g.a[g.off + t] = valid ? (float) (-beta * klRow.a[klRow.off + t] + (last ? outcome : 0)) : 0f;
+                    last &= !valid;
+                }
+                scan.run(g.a, g.off, len, gamma, gamma, g.a, g.off, null, 0);
+                for (int t = 0; t < len; t++) {
+                    if (m.a[m.off + t] != 0) {
+                        sum += g.a[g.off + t];
+                        count++;
+                    }
+                }
+                g.commit();
+            }
+            acc[at] += sum;
+            acc[at + 1] += count;
+        });
+        return finishWhiten(advantages, mask, advantages, sums[0], (long) sums[1], WhitenOptions.defaults());
     }
 }
