@@ -291,4 +291,56 @@ public final class AdvantageOracle {
     private static boolean flag(byte[] flags, int i) {
         return flags != null && flags[i] != 0;
     }
+
+    /**
+     * PRIME's returns before whitening ({@code kernel-math.md} §6.3), per group of {@code k} rows:
+     * process rewards with a leave-one-out baseline built from each response's mean process reward
+     * (the paper's {@code r - Σ_{j≠i} r̄_j/(K-1)} or, with {@code codeForm}, the official code's
+     * {@code r·K/(K-1) - Σ_j r̄_j/(K-1)}), plus the RLOO outcome advantage on the last valid token,
+     * summed from each token to the end of its response.
+     */
+    public static double[] primeReturns(double[] rewards, double[] outcomes, byte[] mask, int rows, int time, int k,
+                                        double processCoef, double outcomeCoef, boolean codeForm) {
+        double[] meanReward = new double[rows];
+        for (int b = 0; b < rows; b++) {
+            double total = 0;
+            int n = 0;
+            for (int t = 0; t < time; t++) {
+                if (mask == null || mask[b * time + t] != 0) {
+                    total += rewards[b * time + t];
+                    n++;
+                }
+            }
+            meanReward[b] = n == 0 ? 0 : total / n;
+        }
+        double[] g = new double[rows * time];
+        for (int b = 0; b < rows; b++) {
+            int first = b / k * k;
+            double othersMean = 0;
+            double othersOutcome = 0;
+            double allMeans = 0;
+            for (int j = first; j < first + k; j++) {
+                allMeans += meanReward[j];
+                if (j != b) {
+                    othersMean += meanReward[j];
+                    othersOutcome += outcomes[j];
+                }
+            }
+            double outcome = outcomes[b] - othersOutcome / (k - 1);
+            double running = 0;
+            boolean last = true;
+            for (int t = time - 1; t >= 0; t--) {
+                int i = b * time + t;
+                if (mask != null && mask[i] == 0) {
+                    continue;
+                }
+                double process = codeForm ? rewards[i] * k / (k - 1) - allMeans / (k - 1)
+                        : rewards[i] - othersMean / (k - 1);
+                running += processCoef * process + (last ? outcomeCoef * outcome : 0);
+                g[i] = running;
+                last = false;
+            }
+        }
+        return g;
+    }
 }

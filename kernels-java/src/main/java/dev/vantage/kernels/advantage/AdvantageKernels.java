@@ -179,6 +179,39 @@ public final class AdvantageKernels {
         return ops.reinforcePlusPlus(scores, mask, kl, advantages, shape[0], shape[1], options);
     }
 
+    /**
+     * PRIME advantages: leave-one-out baselines on the implicit process rewards and on the outcome
+     * scores within each contiguous group of K responses, summed into γ = 1 returns and whitened
+     * over the batch:
+     * <pre>
+     * r̄_j       = mean of response j's process rewards over its valid tokens (0 if it has none)
+     * proc[i,t] = see {@link PrimeOptions.Form} (the paper's or the code's baseline)
+     * out_i     = R_i - Σ_{j≠i} R_j / (K-1), placed on response i's last valid token
+     * G[i,t]    = Σ_{s≥t, valid} (c_p·proc[i,s] + c_o·out_i·1{s last})
+     * A         = masked whitening of G ({@link WhitenOptions#defaults()})
+     * </pre>
+     *
+     * @param processRewards F32 {@code [B, T]}: {@code β·(logp - ref)} from {@link
+     *                       dev.vantage.kernels.logprob.LogProbKernels#implicitReward}
+     * @param outcomes       F32 {@code [B]}: verifier scores
+     * @param mask           optional BOOL {@code [B, T]}
+     * @param advantages     F32 output {@code [B, T]}
+     * @return the statistics of the whitening
+     */
+    public WhitenResult prime(Tensor processRewards, Tensor outcomes, Tensor mask, Tensor advantages,
+                              PrimeOptions options) {
+        long[] shape = args.batchTime("processRewards", processRewards);
+        args.f32("outcomes", outcomes, shape[0]);
+        args.optionalMask("mask", mask, shape);
+        args.f32("advantages", advantages, shape);
+        Args.notNull("options", options);
+        if (shape[0] % options.groupSize() != 0) {
+            throw new IllegalArgumentException("processRewards: B = " + shape[0] + " is not a multiple of the group size "
+                    + options.groupSize());
+        }
+        return ops.prime(processRewards, outcomes, mask, advantages, shape[0], shape[1], options);
+    }
+
     private long groups(Tensor scores, Tensor advantages, GroupOptions options) {
         args.tensor("scores", scores, DType.F32);
         Args.rank("scores", scores, 1, "[B]");

@@ -4,6 +4,7 @@ import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.advantage.Episodes;
 import dev.vantage.kernels.advantage.GaeOptions;
 import dev.vantage.kernels.advantage.GroupOptions;
+import dev.vantage.kernels.advantage.PrimeOptions;
 import dev.vantage.kernels.advantage.ReinforceOptions;
 import dev.vantage.kernels.advantage.WhitenOptions;
 import dev.vantage.kernels.advantage.WhitenResult;
@@ -237,8 +238,6 @@ final class JavaAdvantageOps implements AdvantageOps {
             MaskIn m = new MaskIn(true);
             FloatIn klRow = new FloatIn();
             FloatOut g = new FloatOut();
-            double sum = 0;
-            long count = 0;
             for (long b = start; b < end; b++) {
                 if (k > 0 && b / k != cachedGroup) {
                     cachedGroup = b / k;
@@ -258,17 +257,89 @@ final class JavaAdvantageOps implements AdvantageOps {
                     g.a[g.off + t] = valid ? (float) (-beta * klRow.a[klRow.off + t] + (last ? outcome : 0)) : 0f;
                     last &= !valid;
                 }
-                scan.run(g.a, g.off, len, gamma, gamma, g.a, g.off, null, 0);
-                for (int t = 0; t < len; t++) {
-                    if (m.a[m.off + t] != 0) {
-                        sum += g.a[g.off + t];
-                        count++;
-                    }
-                }
+                returnsInPlace(scan, g, m, len, gamma, acc, at);
                 g.commit();
             }
-            acc[at] += sum;
-            acc[at + 1] += count;
+        });
+        return finishWhiten(advantages, mask, advantages, sums[0], (long) sums[1], WhitenOptions.defaults());
+    }
+
+    /**
+     * Turns the token rewards of the row loaded in {@code scan} (held in {@code g}) into their
+     * γ-discounted returns, in place, and adds their masked sum and count to {@code acc[at]} and
+     * {@code acc[at + 1]} for the whitening that follows.
+     */
+    private static void returnsInPlace(EpisodeScan scan, FloatOut g, MaskIn m, int len, double gamma, double[] acc,
+                                       int at) {
+        scan.run(g.a, g.off, len, gamma, gamma, g.a, g.off, null, 0);
+        for (int t = 0; t < len; t++) {
+            if (m.a[m.off + t] != 0) {
+                acc[at] += g.a[g.off + t];
+                acc[at + 1]++;
+            }
+        }
+    }
+
+    // ---- PRIME ---------------------------------------------------------------------------------
+
+    @Override
+    public WhitenResult prime(Tensor processRewards, Tensor outcomes, Tensor mask, Tensor advantages, long batch,
+                              long time, PrimeOptions options) {
+        int len = (int) time;
+        int k = options.groupSize();
+        boolean paper = options.form() == PrimeOptions.Form.PAPER;
+        double cp = options.processCoef();
+        double co = options.outcomeCoef();
+        // Pass one writes the returns G into the output, group by group, and sums them for the whitening.
+        double[] sums = parallel.reduce(batch / k, rowGrain(time * k), 2, (start, end, acc, at) -> {
+            double[] meanReward = new double[k];
+            FloatIn r = new FloatIn();
+            FloatIn outcome = new FloatIn();
+            MaskIn m = new MaskIn(true);
+            EpisodeScan scan = new EpisodeScan();
+            FloatOut g = new FloatOut();
+            for (long group = start; group < end; group++) {
+                long first = group * k;
+                outcome.load(outcomes, first, k);
+                double meanSum = 0;
+                double outcomeSum = 0;
+                for (int j = 0; j < k; j++) {
+                    r.load(processRewards, (first + j) * time, len);
+                    m.load(mask, (first + j) * time, len);
+                    double total = 0;
+                    int valid = 0;
+                    for (int t = 0; t < len; t++) {
+                        if (m.a[m.off + t] != 0) {
+                            total += r.a[r.off + t];
+                            valid++;
+                        }
+                    }
+                    meanReward[j] = valid == 0 ? 0 : total / valid;
+                    meanSum += meanReward[j];
+                    outcomeSum += outcome.a[outcome.off + j];
+                }
+                for (int i = 0; i < k; i++) {
+                    long row = (first + i) * time;
+                    double o = outcome.a[outcome.off + i];
+                    double outcomeAdvantage = o - (outcomeSum - o) / (k - 1);
+                    // Token reward = scale·r - shift: the paper subtracts the others' mean, the code rescales.
+                    double scale = paper ? 1 : (double) k / (k - 1);
+                    double shift = paper ? (meanSum - meanReward[i]) / (k - 1) : meanSum / (k - 1);
+                    r.load(processRewards, row, len);
+                    m.load(mask, row, len);
+                    scan.load(null, mask, null, null, null, row, len);
+                    g.begin(advantages, row, len);
+                    boolean last = true;
+                    for (int t = len - 1; t >= 0; t--) {
+                        boolean valid = m.a[m.off + t] != 0;
+                        double reward = cp * (scale * r.a[r.off + t] - shift) + (last ? co * outcomeAdvantage : 0);
+                        g.a[g.off + t] = valid ? (float) reward : 0f;
+                        last &= !valid;
+                    }
+                    returnsInPlace(scan, g, m, len, 1, acc, at);
+                    g.commit();
+                }
+            }
         });
         return finishWhiten(advantages, mask, advantages, sums[0], (long) sums[1], WhitenOptions.defaults());
     }

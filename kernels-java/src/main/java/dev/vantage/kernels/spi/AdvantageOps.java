@@ -4,6 +4,7 @@ import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.advantage.Episodes;
 import dev.vantage.kernels.advantage.GaeOptions;
 import dev.vantage.kernels.advantage.GroupOptions;
+import dev.vantage.kernels.advantage.PrimeOptions;
 import dev.vantage.kernels.advantage.ReinforceOptions;
 import dev.vantage.kernels.advantage.WhitenOptions;
 import dev.vantage.kernels.advantage.WhitenResult;
@@ -25,4 +26,7 @@ public interface AdvantageOps {
 
     WhitenResult reinforcePlusPlus(Tensor scores, Tensor mask, Tensor kl, Tensor advantages, long batch, long time,
                                    ReinforceOptions options);
+
+    WhitenResult prime(Tensor processRewards, Tensor outcomes, Tensor mask, Tensor advantages, long batch, long time,
+                       PrimeOptions options);
 }
