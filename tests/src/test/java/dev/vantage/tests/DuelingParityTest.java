@@ -217,10 +217,7 @@ class DuelingParityTest {
             float[] q = new float[b * a * z];
             float[] dv = new float[b * z];
             float[] da = new float[b * a * z];
-            be.dueling().forward(Tensor.of(c.value, b, z), Tensor.of(c.adv, b, a, z), c.maskTensor(),
-                    Tensor.of(q, b, a, z), mode);
-            be.dueling().backward(Tensor.of(c.adv, b, a, z), c.maskTensor(), Tensor.of(gradQ, b, a, z),
-                    Tensor.of(dv, b, z), Tensor.of(da, b, a, z), mode);
+            runBoth(be, c, gradQ, z, mode, q, dv, da);
 
             FloatBuffer qBuf = floats(q.length);
             FloatBuffer dvBuf = floats(dv.length);
@@ -294,14 +291,10 @@ class DuelingParityTest {
             float[][] results = new float[2][];
             int[] threads = {1, 3};
             for (int k = 0; k < 2; k++) {
-                Backend be = Backends.java(threads[k]);
                 float[] q = new float[b * a * z];
                 float[] dv = new float[b * z];
                 float[] da = new float[b * a * z];
-                be.dueling().forward(Tensor.of(c.value, b, z), Tensor.of(c.adv, b, a, z), c.maskTensor(),
-                        Tensor.of(q, b, a, z), mode);
-                be.dueling().backward(Tensor.of(c.adv, b, a, z), c.maskTensor(), Tensor.of(gradQ, b, a, z),
-                        Tensor.of(dv, b, z), Tensor.of(da, b, a, z), mode);
+                runBoth(Backends.java(threads[k]), c, gradQ, z, mode, q, dv, da);
                 results[k] = concat(q, dv, da);
             }
             assertArrayEquals(results[0], results[1], mode.toString());
@@ -346,6 +339,17 @@ class DuelingParityTest {
         Tensor maskTensor() {
             return maskBytes == null ? null : Tensor.ofBool(maskBytes, batch, actions);
         }
+    }
+
+    /** Forward into {@code q}, backward into {@code dv} and {@code da}, over heap arrays with an atom axis. */
+    private static void runBoth(Backend be, Case c, float[] gradQ, int z, DuelingMode mode, float[] q, float[] dv,
+                                float[] da) {
+        int b = c.batch;
+        int a = c.actions;
+        be.dueling().forward(Tensor.of(c.value, b, z), Tensor.of(c.adv, b, a, z), c.maskTensor(), Tensor.of(q, b, a, z),
+                mode);
+        be.dueling().backward(Tensor.of(c.adv, b, a, z), c.maskTensor(), Tensor.of(gradQ, b, a, z), Tensor.of(dv, b, z),
+                Tensor.of(da, b, a, z), mode);
     }
 
     private static DuelingOracle.Mode oracle(DuelingMode mode) {

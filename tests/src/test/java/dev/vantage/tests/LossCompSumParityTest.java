@@ -177,15 +177,15 @@ class LossCompSumParityTest {
                 LossResult r = be.loss().compSum(Tensor.of(z, rows, classes), Tensor.of(labels, rows),
                         Tensor.of(loss, rows), Tensor.of(grad, rows, classes), options);
                 checkAgainstOracle(Close.toDouble(z), rows, classes, labels, options, loss, grad, r, 0);
-                double maxLp = 0;
+                double maxNll = 0;
                 for (int i = 0; i < rows; i++) {
-                    // |dl/dτ| = lp²/2 at τ = 1 (l = -lp at τ = 1), so the loss moves by about d·lp²/2.
-                    double lp = atOne[i];
-                    maxLp = Math.max(maxLp, lp);
-                    assertClose("loss row " + i + " tau=" + tau, atOne[i], loss[i], 2e-6, 1e-7 + d * lp * lp);
+                    // At τ = 1 the loss is nll = -lp and |dl/dτ| = lp²/2, so it moves by about d·nll²/2.
+                    double nll = atOne[i];
+                    maxNll = Math.max(maxNll, nll);
+                    assertClose("loss row " + i + " tau=" + tau, nll, loss[i], 2e-6, 1e-7 + d * nll * nll);
                 }
                 // The gradient is p_y^(τ-1)·(p - onehot): relative change about d·|lp|.
-                assertClose("grad tau=" + tau, Close.toDouble(gradAtOne), grad, 2e-5 + 2 * d * maxLp, 1e-7);
+                assertClose("grad tau=" + tau, Close.toDouble(gradAtOne), grad, 2e-5 + 2 * d * maxNll, 1e-7);
             }
         }
     }
@@ -365,11 +365,20 @@ class LossCompSumParityTest {
                 assertClose("grad", new double[] {-1, p1, 1 - p1}, grad, 1e-6, 1e-7);
             }
         }
-        // A row with no finite logit, or a NaN, propagates NaN into the reduced value.
-        float[] loss = new float[2];
-        LossResult r = be.loss().compSum(Tensor.of(new float[] {ninf, ninf, 0, Float.NaN}, 2, 2),
-                Tensor.of(new int[] {0, 0}, 2), Tensor.of(loss, 2), null, CompSumOptions.defaults());
-        assertTrue(Float.isNaN(loss[0]) && Float.isNaN(loss[1]) && Double.isNaN(r.value()));
+        // With label smoothing every class is a target: a -inf class costs +inf for τ ≤ 1, 1/(τ-1)·ε/C above.
+        for (double tau : new double[] {0.5, 1, 2}) {
+            float[] loss = new float[1];
+            CompSumOptions options = CompSumOptions.defaults().tau(tau).labelSmoothing(0.1);
+            be.loss().compSum(Tensor.of(masked, 1, 4), Tensor.of(new int[] {2}, 1), Tensor.of(loss, 1), null, options);
+            double expected = LossOracle.compSumRows(Close.toDouble(masked), 1, 4, new int[] {2}, tau, -100, 0.1)[0];
+            assertTrue(tau > 1 ? Double.isFinite(expected) : expected == Double.POSITIVE_INFINITY);
+            assertClose("smoothed masked class, tau=" + tau, expected, loss[0], RTOL, 1e-7);
+        }
+        // A row with no finite logit, a NaN or a +inf propagates NaN into the reduced value.
+        float[] loss = new float[3];
+        LossResult r = be.loss().compSum(Tensor.of(new float[] {ninf, ninf, 0, Float.NaN, Float.POSITIVE_INFINITY, 0},
+                3, 2), Tensor.of(new int[] {0, 0, 1}, 3), Tensor.of(loss, 3), null, CompSumOptions.defaults());
+        assertTrue(Float.isNaN(loss[0]) && Float.isNaN(loss[1]) && Float.isNaN(loss[2]) && Double.isNaN(r.value()));
     }
 
     // ---- dtypes and memory ---------------------------------------------------------------------
