@@ -15,8 +15,9 @@ import java.util.Arrays;
  * <p>Invalid actions (mask false) are left out of the mean and the max, get {@code Q = -inf} (so
  * a greedy or max over Q never picks them), and receive no gradient. A row with no valid action
  * gets {@code Q = -inf} everywhere and zero gradients. The max mode breaks ties towards the lowest
- * action index; a NaN advantage among the valid actions makes the whole row NaN in the max and
- * mean modes.
+ * action index; a NaN advantage among the valid actions makes the whole row (with atoms: that
+ * atom of every action) NaN in the max and mean modes. In the max mode a NaN counts as the maximum,
+ * as in PyTorch, so the backward's argmax is the first valid NaN.
  */
 public final class DuelingKernels {
     private final DuelingOps ops;

@@ -30,8 +30,13 @@ public final class LossKernels {
      * </pre>
      * With label smoothing ε the row loss is {@code Σ_k q_k·l^τ(k)}, {@code q = (1-ε)·onehot(y) + ε/C}
      * (PyTorch's definition at τ = 1). Rows labelled with the ignore index have loss 0, gradient 0
-     * and are left out of the mean. A label logit of {@code -inf} gives {@code +inf} for τ ≤ 1 and
-     * {@code 1/(τ-1)} for τ > 1.
+     * and are left out of the mean; with no other row the value is 0 and the result is flagged
+     * degenerate, whatever the reduction. A label logit of {@code -inf} gives {@code +inf} for τ ≤ 1
+     * and {@code 1/(τ-1)} (zero gradient) for τ > 1; other {@code -inf} logits are vocabulary masks
+     * with zero gradient, except that label smoothing makes every class a target, so with smoothing
+     * they give {@code +inf} for τ ≤ 1. Below τ = 1 a confident wrong prediction overflows to
+     * {@code +inf} (loss and gradient), which is propagated, not clamped. Rows with a NaN or
+     * {@code +inf} logit, or no finite one, give NaN.
      *
      * @param logits     {@code [..., C]} F32, BF16 or F16
      * @param labels     I32, shape {@code logits.shape[:-1]}
@@ -52,8 +57,9 @@ public final class LossKernels {
 
     /**
      * A regression loss (see {@link RegressionLoss}) over the valid elements, and its gradient with
-     * respect to the prediction. With no valid element the loss and gradient are 0, flagged
-     * degenerate.
+     * respect to the prediction. Masked-out elements get loss 0 and gradient 0 and do not enter any
+     * sum or statistic (NaN there is ignored; NaN in a valid element propagates). With no valid
+     * element the loss and gradient are 0, flagged degenerate, whatever the reduction.
      *
      * @param target         F32, any shape
      * @param prediction     F32, same shape

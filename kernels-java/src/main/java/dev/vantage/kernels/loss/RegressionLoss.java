@@ -18,26 +18,33 @@ public enum RegressionLoss {
     RAE(false),
     /** Relative squared error {@code Σe² / max(Σ(y - ȳ)², ε)} (the survey's code divides Σe² by itself). */
     RSE(false),
-    /** {@code 100 · mean(|e| / max(|y|, ε))}. */
+    /** {@code 100 · mean(|e| / max(|y|, ε))}; the guard firing on any valid element flags the result. */
     MAPE(true),
     /** {@code sqrt(mean e²)}; zero gradient when it is 0 (the survey's code trains this one with MSE). */
     RMSE(false),
-    /** {@code mean (log1p(max(ŷ, ε)) - log1p(max(y, ε)))²} (Keras's clamp; zero gradient where ŷ ≤ ε). */
+    /**
+     * {@code mean (log1p(max(ŷ, ε)) - log1p(max(y, ε)))²} (Keras's clamp; zero gradient where ŷ ≤ ε).
+     * The clamp is not a denominator guard and does not flag the result.
+     */
     MSLE(true),
     /** {@code sqrt(MSLE)}; zero gradient when it is 0. */
     RMSLE(false),
     /**
      * {@code RMSE / max(κ, ε)} with κ a statistic of the target ({@link RegressionOptions#normalizer()}):
-     * |mean|, range or population std (the survey's code uses the std of the predictions).
+     * |mean|, range or population std (the survey's code uses the std of the predictions); zero
+     * gradient when the RMSE is 0.
      */
     NRMSE(false),
-    /** Relative RMSE {@code sqrt(Σe² / max(Σy², ε))} (the survey's code divides by Σŷ²). */
+    /**
+     * Relative RMSE {@code sqrt(Σe² / max(Σy², ε))} (the survey's code divides by Σŷ²); zero gradient
+     * when it is 0.
+     */
     RRMSE(false),
     /** Huber with threshold δ: {@code e²/2} if {@code |e| ≤ δ}, else {@code δ(|e| - δ/2)}. */
     HUBER(true),
     /** {@code log cosh(ŷ - y)}, computed stably as {@code |x| + log1p(e^{-2|x|}) - log 2}. */
     LOG_COSH(true),
-    /** Pinball loss at quantile q: {@code q·max(e, 0) + (1 - q)·max(-e, 0)}. */
+    /** Pinball loss at quantile q: {@code q·max(e, 0) + (1 - q)·max(-e, 0)}; gradient 0 at e = 0. */
     QUANTILE(true);
 
     private final boolean elementwise;

@@ -1,0 +1,319 @@
+package dev.vantage.kernels.java;
+
+import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.loss.LossResult;
+import dev.vantage.kernels.loss.Reduction;
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+
+/**
+ * The fourteen regression losses. Each is a sum {@code Σ_i term(y_i, ŷ_i)} of an elementwise term
+ * (MAE, MSE or MSLE for the whole-set losses) turned into the loss by a scalar function of global
+ * sums, so every gradient is {@code c · ∂term/∂ŷ_i} with one constant {@code c}:
+ * elementwise kinds in one fused pass (after counting the mask), whole-set kinds after one or two
+ * reduction passes. Sums use fixed chunks, so results do not depend on the thread count.
+ */
+final class JavaRegression {
+    /** Elements a chunk holds at least; chunks are walked in blocks so that scratch stays small. */
+    private static final long GRAIN = 1 << 14;
+    private static final int BLOCK = 4096;
+    private static final double LOG_2 = Math.log(2);
+
+    private final Parallel parallel;
+
+    JavaRegression(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    LossResult run(RegressionLoss kind, Tensor target, Tensor prediction, Tensor mask, Tensor loss, Tensor grad,
+                   RegressionOptions o) {
+        long numel = target.numel();
+        if (kind.elementwise()) {
+            long n = mask == null ? numel : count(mask, numel);
+            boolean mean = o.reduction() == Reduction.MEAN;
+            double c = mean ? (n == 0 ? 0 : 1.0 / n) : 1;
+            double[] sums = parallel.reduce(numel, GRAIN, 2, (start, end, acc, at) ->
+                    blocks(start, end, target, prediction, mask, b -> {
+                        FloatOut lossOut = loss == null ? null : b.loss.begin(loss, b.first, b.len);
+                        FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
+                        double sum = 0;
+                        int guards = 0;
+                        for (int i = 0; i < b.len; i++) {
+                            double l = 0;
+                            double g = 0;
+                            if (b.valid(i)) {
+                                double yi = b.y(i);
+                                double pi = b.p(i);
+                                l = term(kind, yi, pi, o);
+                                g = c * slope(kind, yi, pi, o);
+                                sum += l;
+                                guards += kind == RegressionLoss.MAPE && Math.abs(yi) < o.epsilon() ? 1 : 0;
+                            }
+                            if (lossOut != null) {
+                                lossOut.a[lossOut.off + i] = (float) l;
+                            }
+                            if (gradOut != null) {
+                                gradOut.a[gradOut.off + i] = (float) (o.gradScale() * g);
+                            }
+                        }
+                        if (lossOut != null) {
+                            lossOut.commit();
+                        }
+                        if (gradOut != null) {
+                            gradOut.commit();
+                        }
+                        acc[at] += sum;
+                        acc[at + 1] += guards;
+                    }));
+            return new LossResult(mean && n > 0 ? sums[0] / n : sums[0], n, n == 0 || sums[1] > 0);
+        }
+        return wholeSet(kind, target, prediction, mask, grad, o);
+    }
+
+    /** RAE, RSE, RMSE, RMSLE, NRMSE, RRMSE: global sums first, then the value and one gradient scale. */
+    private LossResult wholeSet(RegressionLoss kind, Tensor target, Tensor prediction, Tensor mask, Tensor grad,
+                                RegressionOptions o) {
+        RegressionLoss base = kind == RegressionLoss.RAE ? RegressionLoss.MAE
+                : kind == RegressionLoss.RMSLE ? RegressionLoss.MSLE : RegressionLoss.MSE;
+        long numel = target.numel();
+        // n, Σ term, Σy, Σy²
+        double[] s = parallel.reduce(numel, GRAIN, 4, (start, end, acc, at) ->
+                blocks(start, end, target, prediction, mask, b -> {
+                    for (int i = 0; i < b.len; i++) {
+                        if (b.valid(i)) {
+                            double yi = b.y(i);
+                            acc[at] += 1;
+                            acc[at + 1] += term(base, yi, b.p(i), o);
+                            acc[at + 2] += yi;
+                            acc[at + 3] += yi * yi;
+                        }
+                    }
+                }));
+        long n = (long) s[0];
+        if (n == 0) {
+            if (grad != null) {
+                writeGradient(RegressionLoss.MSE, 0, target, prediction, mask, grad, o);
+            }
+            return new LossResult(0, 0, true);
+        }
+        double sum = s[1];
+        double meanY = s[2] / n;
+        double eps = o.epsilon();
+        double value;
+        double c;
+        double guarded = Double.NaN;
+        switch (kind) {
+            case RAE:
+            case RSE:
+                guarded = centered(target, mask, meanY, kind == RegressionLoss.RSE);
+                c = 1 / Math.max(guarded, eps);
+                value = sum * c;
+                break;
+            case RMSE:
+            case RMSLE:
+                value = Math.sqrt(sum / n);
+                c = value == 0 ? 0 : 1 / (2 * n * value);
+                break;
+            case NRMSE: {
+                guarded = normalizer(o.normalizer(), target, mask, n, meanY);
+                double rmse = Math.sqrt(sum / n);
+                double kappa = Math.max(guarded, eps);
+                value = rmse / kappa;
+                c = rmse == 0 ? 0 : 1 / (2 * n * rmse * kappa);
+                break;
+            }
+            default: { // RRMSE
+                guarded = s[3];
+                double squares = Math.max(guarded, eps);
+                value = Math.sqrt(sum / squares);
+                c = value == 0 ? 0 : 1 / (2 * value * squares);
+                break;
+            }
+        }
+        if (grad != null) {
+            writeGradient(base, c, target, prediction, mask, grad, o);
+        }
+        return new LossResult(value, n, guarded < eps);
+    }
+
+    /** {@code Σ |y - ȳ|} or {@code Σ (y - ȳ)²} over valid elements. */
+    private double centered(Tensor target, Tensor mask, double meanY, boolean squared) {
+        return parallel.reduce(target.numel(), GRAIN, 1, (start, end, acc, at) ->
+                blocks(start, end, target, null, mask, b -> {
+                    for (int i = 0; i < b.len; i++) {
+                        if (b.valid(i)) {
+                            double d = b.y(i) - meanY;
+                            acc[at] += squared ? d * d : Math.abs(d);
+                        }
+                    }
+                }))[0];
+    }
+
+    /** NRMSE's κ: |mean y|, range of y or population std of y, over valid elements. */
+    private double normalizer(RegressionOptions.Normalizer kind, Tensor target, Tensor mask, long n, double meanY) {
+        switch (kind) {
+            case MEAN:
+                return Math.abs(meanY);
+            case STD:
+                return Math.sqrt(centered(target, mask, meanY, true) / n);
+            default: {
+                // Min and max are exact in any order; one slot pair per chunk keeps the pass parallel.
+                long numel = target.numel();
+                double[] extremes = new double[2 * Parallel.chunkCount(numel, GRAIN)];
+                parallel.forChunks(numel, GRAIN, (chunk, start, end) -> {
+                    double[] lowHigh = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+                    blocks(start, end, target, null, mask, b -> {
+                        for (int i = 0; i < b.len; i++) {
+                            if (b.valid(i)) {
+                                lowHigh[0] = Math.min(lowHigh[0], b.y(i));
+                                lowHigh[1] = Math.max(lowHigh[1], b.y(i));
+                            }
+                        }
+                    });
+                    extremes[2 * chunk] = lowHigh[0];
+                    extremes[2 * chunk + 1] = lowHigh[1];
+                });
+                double low = Double.POSITIVE_INFINITY;
+                double high = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < extremes.length; i += 2) {
+                    low = Math.min(low, extremes[i]);
+                    high = Math.max(high, extremes[i + 1]);
+                }
+                return high - low;
+            }
+        }
+    }
+
+    /** {@code grad_i = gradScale · c · ∂term/∂ŷ_i} on valid elements, 0 elsewhere. */
+    private void writeGradient(RegressionLoss base, double c, Tensor target, Tensor prediction, Tensor mask,
+                               Tensor grad, RegressionOptions o) {
+        double scale = o.gradScale() * c;
+        parallel.forChunks(target.numel(), GRAIN, (chunk, start, end) ->
+                blocks(start, end, target, prediction, mask, b -> {
+                    FloatOut out = b.grad.begin(grad, b.first, b.len);
+                    for (int i = 0; i < b.len; i++) {
+                        out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b.y(i), b.p(i), o)) : 0f;
+                    }
+                    out.commit();
+                }));
+    }
+
+    /** The elementwise term of a loss (for a whole-set kind, of its base). */
+    static double term(RegressionLoss kind, double y, double p, RegressionOptions o) {
+        double e = y - p;
+        switch (kind) {
+            case MAE:
+                return Math.abs(e);
+            case MSE:
+                return e * e;
+            case MBE:
+                return e;
+            case MAPE:
+                return 100 * Math.abs(e) / Math.max(Math.abs(y), o.epsilon());
+            case MSLE: {
+                double d = Math.log1p(Math.max(p, o.epsilon())) - Math.log1p(Math.max(y, o.epsilon()));
+                return d * d;
+            }
+            case HUBER: {
+                double a = Math.abs(e);
+                return a <= o.delta() ? 0.5 * e * e : o.delta() * (a - 0.5 * o.delta());
+            }
+            case LOG_COSH: {
+                // log cosh x = |x| + log1p(e^{-2|x|}) - log 2: no overflow where cosh would.
+                double a = Math.abs(e);
+                return a + Math.log1p(Math.exp(-2 * a)) - LOG_2;
+            }
+            case QUANTILE:
+                return e >= 0 ? o.quantile() * e : (o.quantile() - 1) * e;
+            default:
+                throw new IllegalStateException(kind + " has no elementwise term");
+        }
+    }
+
+    /** {@code ∂term/∂ŷ}, with sign(0) = 0 and the clamps' zero slopes. */
+    static double slope(RegressionLoss kind, double y, double p, RegressionOptions o) {
+        double e = y - p;
+        switch (kind) {
+            case MAE:
+                return -Math.signum(e);
+            case MSE:
+                return -2 * e;
+            case MBE:
+                return -1;
+            case MAPE:
+                return -100 * Math.signum(e) / Math.max(Math.abs(y), o.epsilon());
+            case MSLE: {
+                if (!(p > o.epsilon())) {
+                    return p != p ? Double.NaN : 0;
+                }
+                double d = Math.log1p(p) - Math.log1p(Math.max(y, o.epsilon()));
+                return 2 * d / (1 + p);
+            }
+            case HUBER:
+                return Math.abs(e) <= o.delta() ? -e : -o.delta() * Math.signum(e);
+            case LOG_COSH:
+                return Math.tanh(-e);
+            case QUANTILE:
+                return e > 0 ? -o.quantile() : e < 0 ? 1 - o.quantile() : 0 * e;
+            default:
+                throw new IllegalStateException(kind + " has no elementwise term");
+        }
+    }
+
+    /** Number of true entries of a mask. */
+    private long count(Tensor mask, long numel) {
+        return (long) parallel.reduce(numel, GRAIN, 1, (start, end, acc, at) ->
+                blocks(start, end, null, null, mask, b -> {
+                    for (int i = 0; i < b.len; i++) {
+                        acc[at] += b.valid(i) ? 1 : 0;
+                    }
+                }))[0];
+    }
+
+    /** One block of a chunk: the target, prediction and mask views, and output views to reuse. */
+    private static final class Block {
+        final FloatIn target = new FloatIn();
+        final FloatIn prediction = new FloatIn();
+        final MaskIn mask = new MaskIn(true);
+        final FloatOut loss = new FloatOut();
+        final FloatOut grad = new FloatOut();
+        long first;
+        int len;
+
+        boolean valid(int i) {
+            return mask.a[mask.off + i] != 0;
+        }
+
+        double y(int i) {
+            return target.a[target.off + i];
+        }
+
+        double p(int i) {
+            return prediction.a[prediction.off + i];
+        }
+    }
+
+    @FunctionalInterface
+    private interface BlockBody {
+        void run(Block block);
+    }
+
+    /**
+     * Walks {@code [start, end)} in blocks of at most {@link #BLOCK} elements, loading the tensors
+     * that are not null; one set of views per chunk, so buffer scratch stays at one block.
+     */
+    private static void blocks(long start, long end, Tensor target, Tensor prediction, Tensor mask, BlockBody body) {
+        Block b = new Block();
+        for (b.first = start; b.first < end; b.first += BLOCK) {
+            b.len = (int) Math.min(BLOCK, end - b.first);
+            if (target != null) {
+                b.target.load(target, b.first, b.len);
+            }
+            if (prediction != null) {
+                b.prediction.load(prediction, b.first, b.len);
+            }
+            b.mask.load(mask, b.first, b.len);
+            body.run(b);
+        }
+    }
+}
