@@ -71,13 +71,19 @@ public final class Report {
         }
         List<Family.Anchor> anchors = Registry.FAMILIES.stream().flatMap(f -> f.anchors().stream())
                 .filter(Family.Anchor::present).collect(Collectors.toList());
-        if (requireTorch && anchors.stream().noneMatch(a -> a.label().startsWith("libtorch"))) {
+        boolean torch = anchors.stream().anyMatch(a -> a.label().startsWith("libtorch"));
+        if (requireTorch && !torch) {
             System.err.println("--libtorch: the libtorch anchors are not on the class path (build with mvn -Plibtorch)");
             System.exit(2);
         }
         Files.createDirectories(out);
         String mode = full ? "full" : "quick";
-        Findings findings = new Findings(about(mode, args));
+        List<String> about = new ArrayList<>(about(mode, args));
+        about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
+                : "warmup 2 × 0.5 s, measurement 4 × 0.5 s") + "; parity inputs from seed " + seed);
+        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).collect(Collectors.joining(", "))
+                + (torch ? "" : " (for libtorch: ./report --libtorch)"));
+        Findings findings = new Findings(about);
 
         System.out.print(Vantage.diagnostics());
         findings.about.forEach(line -> System.out.println("  " + line));
