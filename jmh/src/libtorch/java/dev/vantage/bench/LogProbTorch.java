@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgs = Forks.HEAP, jvmArgsAppend = {Forks.NATIVE_ACCESS, Forks.VECTOR})
 @State(Scope.Benchmark)
+@SuppressWarnings("try") // a PointerScope frees what is allocated while it is open; nothing refers to it
 public class LogProbTorch {
     @Param({"2048x32000", "256x151936"})
     public String shape;
