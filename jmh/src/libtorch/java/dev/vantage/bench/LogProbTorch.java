@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.ShortPointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -92,8 +93,8 @@ public class LogProbTorch {
         }
         labelMemory = new LongPointer(labels);
         index = torch.from_blob(labelMemory, new long[] {w.rows, 1}, new TensorOptions(ScalarType.Long));
-        lsmOut = torch.empty(shape2d, new TensorOptions(ScalarType.Float), null);
-        logpOut = torch.empty(new long[] {w.rows, 1}, new TensorOptions(ScalarType.Float), null);
+        lsmOut = torch.empty(shape2d, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
+        logpOut = torch.empty(new long[] {w.rows, 1}, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
 
         float[] logp = new float[w.rows];
         float[] entropy = new float[w.rows];
