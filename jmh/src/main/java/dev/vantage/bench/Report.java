@@ -279,7 +279,7 @@ public final class Report {
                 "machine: " + cpuModel() + ", " + rt.availableProcessors() + " CPUs, " + (memory >> 30) + " GiB, "
                         + System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 "JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                "command: ./report " + String.join(" ", args) + " (" + mode + " mode)");
+                "command: " + ("./report " + String.join(" ", args)).strip() + " (" + mode + " mode)");
     }
 
     private static String cpuModel() {
