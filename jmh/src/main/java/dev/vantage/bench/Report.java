@@ -1,0 +1,309 @@
+package dev.vantage.bench;
+
+import dev.vantage.kernels.Backend;
+import dev.vantage.kernels.BackendStatus;
+import dev.vantage.kernels.Vantage;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The parity-and-speed report: diagnostics; a parity line per kernel, backend and size on fresh
+ * random inputs; then every benchmark of {@link Registry} through JMH, with the copy and read
+ * baselines and the anchors in the same run, as a table of time, GB/s, % of copy, × read floor and
+ * speed-up over each anchor. Writes {@code jmh.json} (raw JMH), {@code summary.md},
+ * {@code report.html} and {@code jmh.log} (JMH's own output) to the output folder.
+ *
+ * <pre>
+ * Report [--full] [--seed N] [--out DIR] [--libtorch]
+ *   --full      the whole size matrix and JMH's full iteration counts (default: the quick subset)
+ *   --seed N    seed of the parity check's inputs (default: from the clock; printed)
+ *   --out DIR   output folder (default jmh/results)
+ *   --libtorch  fail unless the libtorch anchors were built in (mvn -Plibtorch)
+ * </pre>
+ * Exits with 1 when a parity check or a benchmark failed.
+ */
+public final class Report {
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException, RunnerException {
+        boolean full = false;
+        boolean requireTorch = false;
+        long seed = System.nanoTime();
+        Path out = Path.of("jmh", "results");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--full": full = true; break;
+                case "--libtorch": requireTorch = true; break;
+                case "--seed": seed = Long.parseLong(args[++i]); break;
+                case "--out": out = Path.of(args[++i]); break;
+                default:
+                    System.err.println("usage: Report [--full] [--seed N] [--out DIR] [--libtorch]");
+                    System.exit(2);
+            }
+        }
+        List<Family.Anchor> anchors = Registry.FAMILIES.stream().flatMap(f -> f.anchors().stream())
+                .filter(Family.Anchor::present).collect(Collectors.toList());
+        boolean torch = anchors.stream().anyMatch(a -> a.label().startsWith("libtorch"));
+        if (requireTorch && !torch) {
+            System.err.println("--libtorch: the libtorch anchors are not on the class path (build with mvn -Plibtorch)");
+            System.exit(2);
+        }
+        Files.createDirectories(out);
+        String mode = full ? "full" : "quick";
+        List<String> about = new ArrayList<>(about(mode, args));
+        about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
+                : "warmup 2 × 0.5 s, measurement 4 × 0.5 s") + "; parity inputs from seed " + seed);
+        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).collect(Collectors.joining(", "))
+                + (torch ? "" : " (for libtorch: ./report --libtorch)"));
+        Findings findings = new Findings(about);
+
+        System.out.print(Vantage.diagnostics());
+        findings.about.forEach(line -> System.out.println("  " + line));
+        System.out.println();
+        System.out.println("Parity against the float64 oracle on fresh inputs (seed " + seed + "; an element passes when "
+                + "|err| <= atol + rtol·|expected|; rel err is |err| / max(|expected|, atol))");
+        parity(findings, seed);
+        System.out.print(findings.parityTable().text("  "));
+        System.out.println();
+
+        List<String> backends = Vantage.backends().stream().filter(BackendStatus::available)
+                .map(BackendStatus::name).collect(Collectors.toList());
+        System.out.println("Speed (" + mode + " run; JMH output in " + out.resolve("jmh.log") + ")");
+        Collection<RunResult> results = speed(findings, full, backends, out);
+        try (PrintStream json = new PrintStream(Files.newOutputStream(out.resolve("jmh.json")), true,
+                StandardCharsets.UTF_8)) {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
+        }
+        System.out.println();
+        System.out.println("Copy and read bandwidth (all cores)");
+        System.out.print(findings.bandwidthTable().text("  "));
+        System.out.println();
+        System.out.println("Speed: GB/s = minimal bytes / time; × read floor = time / a read-only pass over the "
+                + "inputs; vs anchor = anchor time / kernel time");
+        System.out.print(findings.speedTable().text("  "));
+
+        Files.writeString(out.resolve("summary.md"), markdown(findings));
+        Files.writeString(out.resolve("report.html"), Html.page(findings));
+        System.out.println();
+        System.out.println("Wrote " + out.resolve("summary.md") + ", " + out.resolve("report.html") + ", "
+                + out.resolve("jmh.json"));
+        if (findings.failed()) {
+            System.out.println("Some parity checks or benchmarks FAILED (see above).");
+            System.exit(1);
+        }
+    }
+
+    /** Every kernel of every family on every backend, on fresh inputs. */
+    static void parity(Findings findings, long seed) {
+        for (Family family : Registry.FAMILIES) {
+            for (BackendStatus status : Vantage.backends()) {
+                for (Map<String, String> size : family.parity()) {
+                    Workload w = family.workload().apply(size);
+                    for (String kernel : family.kernels()) {
+                        String name = family.name() + "." + kernel;
+                        if (!status.available()) {
+                            findings.parity.add(new Findings.ParityLine(name, status.name(), w.label(), null,
+                                    "skipped: " + status.reason()));
+                            continue;
+                        }
+                        try {
+                            Backend backend = Vantage.backend(status.name());
+                            w.generate(seed);
+                            findings.parity.add(new Findings.ParityLine(name, status.name(), w.label(),
+                                    w.check(backend, kernel), null));
+                        } catch (RuntimeException e) {
+                            findings.parity.add(new Findings.ParityLine(name, status.name(), w.label(), null,
+                                    "FAILED: " + e));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs the copy and read baselines, then each family with its anchors, and fills in the speed rows. */
+    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out)
+            throws IOException, RunnerException {
+        TreeSet<Integer> mibs = new TreeSet<>();
+        int total = 0;
+        for (Family family : Registry.FAMILIES) {
+            for (Map<String, String> size : family.sizes(full)) {
+                Workload w = family.workload().apply(size);
+                for (String kernel : family.kernels()) {
+                    mibs.add(Findings.mib(w.traffic(kernel).total()));
+                    mibs.add(Findings.mib(w.traffic(kernel).read()));
+                }
+            }
+            int anchorCount = (int) family.anchors().stream().filter(Family.Anchor::present).count();
+            total += family.sizes(full).size() * (family.kernels().size() * backends.size() + anchorCount);
+        }
+        total += 2 * mibs.size();
+
+        List<RunResult> all = new ArrayList<>();
+        try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve("jmh.log")), true,
+                StandardCharsets.UTF_8)) {
+            Progress progress = new Progress(OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL),
+                    System.out, total);
+            ChainedOptionsBuilder bandwidth = options(full, mibs.last())
+                    .include("^" + Pattern.quote(Bandwidth.class.getName()) + "\\.")
+                    .param("mib", mibs.stream().map(String::valueOf).toArray(String[]::new));
+            all.addAll(new Runner(bandwidth.build(), progress).run());
+            for (RunResult r : all) {
+                String method = method(r);
+                Map<Integer, Double> target = method.equals("copy") ? findings.copySeconds : findings.readSeconds;
+                target.put(Integer.parseInt(r.getParams().getParam("mib")), seconds(r));
+            }
+            for (Family family : Registry.FAMILIES) {
+                all.addAll(runFamily(findings, family, full, backends, progress));
+            }
+        }
+        return all;
+    }
+
+    private static List<RunResult> runFamily(Findings findings, Family family, boolean full, List<String> backends,
+                                             Progress progress) throws RunnerException {
+        List<Family.Anchor> anchors = family.anchors().stream().filter(Family.Anchor::present)
+                .collect(Collectors.toList());
+        long largest = 0;
+        for (Map<String, String> size : family.sizes(full)) {
+            Workload w = family.workload().apply(size);
+            for (String kernel : family.kernels()) {
+                largest = Math.max(largest, w.traffic(kernel).total());
+            }
+        }
+        ChainedOptionsBuilder options = options(full, Findings.mib(largest))
+                .include("^" + Pattern.quote(family.benchmark().getName()) + "\\.")
+                .param("backend", backends.toArray(new String[0]));
+        for (Family.Anchor a : anchors) {
+            options.include("^" + Pattern.quote(a.benchmark() + "." + a.method()) + "$");
+        }
+        family.params(full).forEach((name, values) -> options.param(name, values.toArray(new String[0])));
+        List<RunResult> results = new ArrayList<>(new Runner(options.build(), progress).run());
+
+        Map<String, RunResult> byKey = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            byKey.put(Progress.key(r.getParams()), r);
+        }
+        for (Map<String, String> size : family.sizes(full)) {
+            Workload w = family.workload().apply(size);
+            for (String kernel : family.kernels()) {
+                for (String backend : backends) {
+                    Map<String, String> params = new LinkedHashMap<>(size);
+                    params.put("backend", backend);
+                    String key = Progress.key(family.benchmark().getName() + "." + kernel, params);
+                    findings.speeds.add(row(family.name() + "." + kernel, backend, false, size, w, w.traffic(kernel),
+                            byKey.get(key), progress.failures().get(key)));
+                }
+                for (Family.Anchor a : anchors) {
+                    if (a.kernel().equals(kernel)) {
+                        String key = Progress.key(a.benchmark() + "." + a.method(), size);
+                        findings.speeds.add(row(family.name() + "." + kernel, a.label(), true, size, w,
+                                w.traffic(kernel), byKey.get(key), progress.failures().get(key)));
+                    }
+                }
+            }
+        }
+        return results;
+    }
+
+    private static Findings.Speed row(String kernel, String impl, boolean anchor, Map<String, String> size, Workload w,
+                                      Traffic traffic, RunResult result, String failure) {
+        if (result == null) {
+            String problem = failure != null ? failure : "no result";
+            return new Findings.Speed(kernel, impl, anchor, size, w.label(), traffic, Double.NaN, Double.NaN, problem);
+        }
+        double scale = seconds(result) / result.getPrimaryResult().getScore();
+        return new Findings.Speed(kernel, impl, anchor, size, w.label(), traffic, seconds(result),
+                result.getPrimaryResult().getScoreError() * scale, null);
+    }
+
+    /** Shared JMH settings: quick mode shortens the iterations; the heap follows the largest size. */
+    private static ChainedOptionsBuilder options(boolean full, int largestMib) {
+        ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(false);
+        if (!full) {
+            b.warmupIterations(2).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(4).measurementTime(TimeValue.milliseconds(500));
+        }
+        // Inputs, outputs and an anchor's temporaries take about twice the largest kernel's bytes; 4g (the
+        // annotations' default) at least, and no more than 3/4 of the machine.
+        long physicalMib = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize() >> 20;
+        long heapMib = Math.min(Math.max(4096, 2L * largestMib), physicalMib * 3 / 4);
+        return b.jvmArgs("-Xmx" + heapMib + "m");
+    }
+
+    private static String method(RunResult r) {
+        String name = r.getParams().getBenchmark();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /** The primary score of an average-time result in seconds. */
+    static double seconds(RunResult r) {
+        return Findings.seconds(r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreUnit());
+    }
+
+    private static List<String> about(String mode, String[] args) {
+        Runtime rt = Runtime.getRuntime();
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return List.of(
+                "date: " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
+                "machine: " + cpuModel() + ", " + rt.availableProcessors() + " CPUs, " + (memory >> 30) + " GiB, "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                "JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                "command: " + ("./report " + String.join(" ", args)).strip() + " (" + mode + " mode)");
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: the architecture will do.
+        }
+        return System.getProperty("os.arch");
+    }
+
+    static String markdown(Findings f) {
+        StringBuilder out = new StringBuilder("# Vantage: parity and speed\n\n");
+        f.about.forEach(line -> out.append("- ").append(line).append('\n'));
+        out.append(String.format(Locale.ROOT, "%n## Speed%n%nGB/s = the kernel's minimal bytes / its time; "
+                + "%% of copy = that over a copy moving as many bytes; × read floor = time / a read-only pass over the "
+                + "inputs; vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
+        out.append(f.speedTable().markdown());
+        out.append("\n## Copy and read bandwidth (all cores)\n\n").append(f.bandwidthTable().markdown());
+        out.append("\n## Parity against the float64 oracle\n\n").append(f.parityTable().markdown());
+        return out.toString();
+    }
+}
