@@ -6,6 +6,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <math.h>
+#include <type_traits>
 #include <stdint.h>
 
 #include "vantage.h"
@@ -171,24 +172,36 @@ __device__ __forceinline__ void map_row(const TIn* in, TOut* out, int64_t n, int
 
 // ---- warp and block reductions (fixed order: bit-identical on every lane and every run) -------
 
+struct Sum {
+    template <typename T> __host__ __device__ static T identity() { return T(0); }
+    template <typename T> __device__ static T apply(T a, T b) { return a + b; }
+};
+
+// NaN-ignoring max (fmax), for ranges and maxima of softmax rows.
+struct Max {
+    template <typename T> __host__ __device__ static T identity() { return T(-INFINITY); }
+    template <typename T> __device__ static T apply(T a, T b) { return fmax(a, b); }
+};
+
+// xor butterfly over `width` lanes: a op b == b op a, so every lane ends with the same bits.
+template <typename Op = Sum, typename T>
+__device__ __forceinline__ T warp_reduce(T v, int width = 32) {
+    for (int o = width / 2; o > 0; o >>= 1) v = Op::apply(v, __shfl_xor_sync(kFullMask, v, o, width));
+    return v;
+}
+
 template <typename T>
-__device__ __forceinline__ T warp_sum(T v, int width = 32) {
-    for (int o = width / 2; o > 0; o >>= 1) v += __shfl_xor_sync(kFullMask, v, o, width);
-    return v;
-}
+__device__ __forceinline__ T warp_sum(T v, int width = 32) { return warp_reduce<Sum>(v, width); }
 
-__device__ __forceinline__ float warp_max(float v, int width = 32) {
-    for (int o = width / 2; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(kFullMask, v, o, width));
-    return v;
-}
+__device__ __forceinline__ float warp_max(float v, int width = 32) { return warp_reduce<Max>(v, width); }
 
-// Sums K values over the block; every thread gets the totals. blockDim.x a multiple of 32.
-template <typename T, int K>
-__device__ __forceinline__ void block_sum(T (&v)[K]) {
+// Reduces K values over the block; every thread gets the results. blockDim.x a multiple of 32.
+template <typename T, int K, typename Op = Sum>
+__device__ __forceinline__ void block_reduce(T (&v)[K]) {
     __shared__ T partial[K][32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
 #pragma unroll
-    for (int k = 0; k < K; k++) v[k] = warp_sum(v[k]);
+    for (int k = 0; k < K; k++) v[k] = warp_reduce<Op>(v[k]);
     __syncthreads();  // the previous call's readers are done with `partial`
     if (lane == 0) {
 #pragma unroll
@@ -196,17 +209,16 @@ __device__ __forceinline__ void block_sum(T (&v)[K]) {
     }
     __syncthreads();
 #pragma unroll
-    for (int k = 0; k < K; k++) v[k] = warp_sum(lane < warps ? partial[k][lane] : T(0));
+    for (int k = 0; k < K; k++) v[k] = warp_reduce<Op>(lane < warps ? partial[k][lane] : Op::template identity<T>());
 }
 
+template <typename T, int K>
+__device__ __forceinline__ void block_sum(T (&v)[K]) { block_reduce<T, K, Sum>(v); }
+
 __device__ __forceinline__ float block_max(float v) {
-    __shared__ float partial[32];
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    v = warp_max(v);
-    __syncthreads();
-    if (lane == 0) partial[warp] = v;
-    __syncthreads();
-    return warp_max(lane < warps ? partial[lane] : -INFINITY);
+    float m[1] = {v};
+    block_reduce<float, 1, Max>(m);
+    return m[0];
 }
 
 // ---- online softmax (Milakov and Gimelshein 2018), in base 2 --------------------------------
@@ -293,58 +305,75 @@ __device__ __forceinline__ RowStats softmax_reduce_block(Softmax st, float scale
     return finish_softmax(m, ds[0], ds[1]);
 }
 
-// ---- deterministic two-stage sums ----------------------------------------------------------
+// ---- deterministic two-stage reductions --------------------------------------------------------
 //
-// Stage 1: a grid whose size depends only on the problem size; each block sums its items into K
-// float accumulators per thread, reduces them in a fixed tree and stores K doubles. Stage 2: one
-// block adds the block partials in a fixed order (in double) and hands the totals to a finisher.
+// Stage 1: a grid whose size depends only on the problem size; each block reduces its items into K
+// float accumulators per thread, combines them in a fixed tree and stores K doubles. Stage 2: one
+// block combines the block partials in a fixed order (in double) and hands the totals to a
+// finisher. Op is Sum or Max.
 
 constexpr int kReduceThreads = 256;
 constexpr int kReduceMaxBlocks = 8192;
 
 inline unsigned reduce_grid(int64_t n) { return grid_for(n, kReduceThreads * 16, kReduceMaxBlocks); }
 
-// Grid-stride over [0, n): add(i, acc) accumulates item i.
-template <int K, typename Add>
-__global__ void __launch_bounds__(kReduceThreads) partial_sums(int64_t n, Add add, double* partials) {
+// Grid-stride over [0, n): add(i, acc) folds item i into the accumulators.
+template <int K, typename Op, typename Add>
+__global__ void __launch_bounds__(kReduceThreads) partial_reduce(int64_t n, Add add, double* partials) {
     float acc[K];
 #pragma unroll
-    for (int k = 0; k < K; k++) acc[k] = 0.f;
+    for (int k = 0; k < K; k++) acc[k] = Op::template identity<float>();
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
         add(i, acc);
-    block_sum<float, K>(acc);
+    block_reduce<float, K, Op>(acc);
     if (threadIdx.x == 0) {
 #pragma unroll
         for (int k = 0; k < K; k++) partials[blockIdx.x * K + k] = acc[k];
     }
 }
 
-// Sums `blocks` rows of K partials; finish(totals) runs on thread 0.
-template <int K, typename Finish>
-__global__ void __launch_bounds__(kReduceThreads) final_sums(const double* partials, int64_t blocks, Finish finish) {
+// Combines `blocks` rows of K partials; finish(totals) runs on thread 0.
+template <int K, typename Op, typename Finish>
+__global__ void __launch_bounds__(kReduceThreads) final_reduce(const double* partials, int64_t blocks, Finish finish) {
     double acc[K];
 #pragma unroll
-    for (int k = 0; k < K; k++) acc[k] = 0.0;
+    for (int k = 0; k < K; k++) acc[k] = Op::template identity<double>();
     for (int64_t b = threadIdx.x; b < blocks; b += blockDim.x) {
 #pragma unroll
-        for (int k = 0; k < K; k++) acc[k] += partials[b * K + k];
+        for (int k = 0; k < K; k++) acc[k] = Op::apply(acc[k], partials[b * K + k]);
     }
-    block_sum<double, K>(acc);
+    block_reduce<double, K, Op>(acc);
     if (threadIdx.x == 0) finish(acc);
 }
 
-// Both stages over [0, n) with `partials` room for reduce_grid(n)·K doubles.
-template <int K, typename Add, typename Finish>
-int sum_then(int64_t n, Add add, Finish finish, double* partials, cudaStream_t stream) {
+// Both stages over [0, n) with `partials` room for sum_partials_size(K) doubles.
+template <int K, typename Op = Sum, typename Add, typename Finish>
+int reduce_then(int64_t n, Add add, Finish finish, double* partials, cudaStream_t stream) {
     const unsigned blocks = reduce_grid(n);
-    partial_sums<K><<<blocks, kReduceThreads, 0, stream>>>(n, add, partials);
+    partial_reduce<K, Op><<<blocks, kReduceThreads, 0, stream>>>(n, add, partials);
     VANTAGE_LAUNCHED();
-    final_sums<K><<<1, kReduceThreads, 0, stream>>>(partials, blocks, finish);
+    final_reduce<K, Op><<<1, kReduceThreads, 0, stream>>>(partials, blocks, finish);
     VANTAGE_LAUNCHED();
     return VANTAGE_OK;
 }
 
 inline int64_t sum_partials_size(int K) { return (int64_t)kReduceMaxBlocks * K; }
+
+// ---- elementwise -------------------------------------------------------------------------------
+
+// f(i) for every i in [0, n): one thread an element, a grid-stride loop beyond 2^31 blocks.
+template <typename F>
+__global__ void each(int64_t n, F f) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) f(i);
+}
+
+template <typename F>
+int launch_each(int64_t n, F f, cudaStream_t stream) {
+    if (n == 0) return VANTAGE_OK;
+    each<<<grid_for(n, 256), 256, 0, stream>>>(n, f);
+    VANTAGE_LAUNCHED();
+    return VANTAGE_OK;
+}
 
 // ---- labels ----------------------------------------------------------------------------------
 
@@ -378,10 +407,45 @@ int with_float_type(vantage_dtype t, F f) {
     }
 }
 
-// Accumulation for the per-row kernels: a warp per row for short rows (several rows a block), a
-// block per row otherwise. Rows up to this length go to warps.
-constexpr int64_t kWarpRowMax = 4096;
-constexpr int kRowThreads = 512;     // block-per-row kernels
-constexpr int kWarpRowThreads = 256;  // warp-per-row kernels: 8 rows a block
+// ---- per-row kernels over [rows, length] ------------------------------------------------------
+//
+// A warp per row for short rows (several rows a block), a block per row otherwise.
+constexpr int64_t kWarpRowMax = 4096;  // rows up to this length go to warps
+constexpr int kRowThreads = 512;       // block-per-row kernels
+constexpr int kWarpRowThreads = 256;   // warp-per-row kernels: 8 rows a block
+
+// Which rows this thread's group (a warp or the whole block) handles, and its place in the group.
+template <bool kWarp>
+struct RowGroup {
+    int tid, size;
+    int64_t first, stride;
+    __device__ RowGroup() {
+        if (kWarp) {
+            tid = threadIdx.x & 31;
+            size = 32;
+            first = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);
+            stride = (int64_t)gridDim.x * (blockDim.x >> 5);
+        } else {
+            tid = threadIdx.x;
+            size = blockDim.x;
+            first = blockIdx.x;
+            stride = gridDim.x;
+        }
+    }
+};
+
+// Launches a per-row kernel with a warp per row for short rows and a block per row otherwise.
+template <typename Launch>
+int launch_rows(int64_t rows, int64_t length, Launch launch) {
+    if (rows == 0) return VANTAGE_OK;
+    if (length <= kWarpRowMax) {
+        launch(std::true_type{}, grid_for(rows, kWarpRowThreads / 32, 1 << 24), kWarpRowThreads);
+    } else {
+        launch(std::false_type{}, grid_for(rows, 1, 1 << 24), kRowThreads);
+    }
+    VANTAGE_LAUNCHED();
+    return VANTAGE_OK;
+}
+
 
 }  // namespace vantage

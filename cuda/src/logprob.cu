@@ -4,8 +4,6 @@
 // elements (several rows a block), a block per row above. The token kernels over [B, T] work on
 // tiles (one row, up to kTileTokens tokens) so that a few long rows fill the GPU as well as many
 // short ones; cross-tile sums go through the workspace in a fixed order.
-#include <type_traits>
-
 #include "common.cuh"
 #include "tokens.cuh"
 
@@ -13,26 +11,6 @@ namespace vantage {
 namespace {
 
 // ---- forward -----------------------------------------------------------------------------------
-
-// Which rows this thread's group (a warp or the whole block) handles, and its place in the group.
-template <bool kWarp>
-struct RowGroup {
-    int tid, size;
-    int64_t first, stride;
-    __device__ RowGroup() {
-        if (kWarp) {
-            tid = threadIdx.x & 31;
-            size = 32;
-            first = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);
-            stride = (int64_t)gridDim.x * (blockDim.x >> 5);
-        } else {
-            tid = threadIdx.x;
-            size = blockDim.x;
-            first = blockIdx.x;
-            stride = gridDim.x;
-        }
-    }
-};
 
 template <bool kWarp, typename T>
 __device__ __forceinline__ RowStats row_softmax(const T* row, int64_t n, int tid, int size, float scale2) {
@@ -62,19 +40,6 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
             if (lse != nullptr) lse[r] = rs.lse(inv_t);
         }
     }
-}
-
-// Launches a per-row kernel with a warp per row for short rows and a block per row otherwise.
-template <typename Launch>
-int launch_rows(int64_t rows, int64_t length, Launch launch) {
-    if (rows == 0) return VANTAGE_OK;
-    if (length <= kWarpRowMax) {
-        launch(std::true_type{}, grid_for(rows, kWarpRowThreads / 32, 1 << 24), kWarpRowThreads);
-    } else {
-        launch(std::false_type{}, grid_for(rows, 1, 1 << 24), kRowThreads);
-    }
-    VANTAGE_LAUNCHED();
-    return VANTAGE_OK;
 }
 
 // ---- backward ----------------------------------------------------------------------------------
@@ -176,20 +141,6 @@ __global__ void __launch_bounds__(kRowThreads)
         block_sum<float, 1>(s);
         if (threadIdx.x == 0) sums[b] = s[0];
     }
-}
-
-// One grid-stride elementwise kernel for the per-token maps.
-template <typename F>
-__global__ void each(int64_t n, F f) {
-    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) f(i);
-}
-
-template <typename F>
-int launch_each(int64_t n, F f, cudaStream_t stream) {
-    if (n == 0) return VANTAGE_OK;
-    each<<<grid_for(n, 256), 256, 0, stream>>>(n, f);
-    VANTAGE_LAUNCHED();
-    return VANTAGE_OK;
 }
 
 struct KlValue {

@@ -2,7 +2,7 @@
 //
 // A tile is up to kTileTokens tokens of one row; one block sums K quantities of its tile (tokens
 // first, then the per-token loss, then extras) into the workspace. row_sums adds the tiles of each
-// row in order, final_sums the rows, so every total is reduced in an order fixed by (B, T).
+// row in order, final_reduce the rows, so every total is reduced in an order fixed by (B, T).
 // When a gradient needs data-dependent weights (L_b or a default denominator under a mask), a
 // count pass over the mask runs first: 1 byte a token on top of the minimal traffic.
 #pragma once
@@ -185,7 +185,7 @@ TokenWeights token_weights(int64_t batch, int64_t time, const uint8_t* mask, int
     const Tiles tiles = make_tiles(batch, time);
     tile_sums<2><<<tile_grid(tiles), kTileThreads, 0, stream>>>(tiles, w, CountToken{mask}, ws.partials);
     row_sums<2><<<row_sum_grid(batch), kRowSumThreads, 0, stream>>>(tiles, ws.partials, ws.row_tokens, ws.row_blocks);
-    final_sums<4><<<1, kReduceThreads, 0, stream>>>(ws.row_blocks, row_sum_grid(batch),
+    final_reduce<4, Sum><<<1, kReduceThreads, 0, stream>>>(ws.row_blocks, row_sum_grid(batch),
                                                     AggregateFinish{mode, normalizer, time, nullptr, ws.inv_d});
     w.error = (int)cudaGetLastError();
     w.row_tokens = ws.row_tokens;
@@ -205,7 +205,7 @@ int aggregate_tokens(int64_t batch, int64_t time, const uint8_t* mask, bool grad
     const Tiles tiles = make_tiles(batch, time);
     tile_sums<K><<<tile_grid(tiles), kTileThreads, 0, stream>>>(tiles, w, token, ws.partials);
     row_sums<K><<<row_sum_grid(batch), kRowSumThreads, 0, stream>>>(tiles, ws.partials, nullptr, ws.row_blocks);
-    final_sums<K + 2><<<1, kReduceThreads, 0, stream>>>(ws.row_blocks, row_sum_grid(batch),
+    final_reduce<K + 2, Sum><<<1, kReduceThreads, 0, stream>>>(ws.row_blocks, row_sum_grid(batch),
                                                         AggregateFinish{mode, normalizer, time, result, nullptr});
     VANTAGE_LAUNCHED();
     return VANTAGE_OK;

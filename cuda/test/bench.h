@@ -148,10 +148,129 @@ inline void bench_logprob(Rng& rng, bool quick) {
     print_line({"logprob_backward bf16 in place", 2 * logits_bytes + rows * 20, in_place});
 }
 
+// Times `launch(inputs)` over rotating copies of the inputs that `make(seed)` builds.
+template <typename Make, typename Launch>
+double time_rotated(size_t bytes, Make make, Launch launch) {
+    const int copies = copies_for(bytes);
+    std::vector<decltype(make(0))> inputs;
+    for (int c = 0; c < copies; c++) inputs.push_back(make(c));
+    return median_ms(copies, [&](int c) { launch(inputs[c]); });
+}
+
+inline void bench_comp_sum(Rng& rng, bool quick) {
+    const int64_t rows = quick ? 2048 : 16384, classes = 151936;
+    const vantage_dtype dt = VANTAGE_BF16;
+    const size_t logits_bytes = (size_t)rows * classes * dtype_size(dt);
+    Dev<char> logits = random_device(dt, (size_t)rows * classes, -8, 8, 2), grad(logits_bytes);
+    std::vector<int32_t> labels(rows);
+    for (auto& y : labels) y = (int32_t)rng.below(classes);
+    Dev<int32_t> d_labels(labels), status(1);
+    Dev<float> loss(rows);
+    Dev<double> result(VANTAGE_LOSS_RESULT_SIZE);
+    Workspace ws(vantage_comp_sum_workspace_size(rows, classes));
+    for (double tau : {1.0, 1.7}) {
+        const double ms = median_ms(1, [&](int) {
+            vantage_comp_sum(logits.p, dt, d_labels, loss, grad.p, dt, rows, classes, tau, -100, 0.0, VANTAGE_REDUCTION_MEAN,
+                             1.0, result, status, ws.mem, ws.bytes, 0);
+        });
+        print_line({fmt("comp_sum fused fwd+bwd bf16 tau=%g", tau), 2 * logits_bytes + rows * 8, ms});
+    }
+}
+
+struct GaeInputs {
+    Dev<float> rewards, values, advantages, returns;
+    Dev<uint8_t> mask;
+};
+
+inline void bench_gae(int64_t B, int64_t T) {
+    const size_t n = (size_t)B * T;
+    Workspace ws(vantage_gae_workspace_size(B, T));
+    const double ms = time_rotated(
+        n * 17,
+        [&](int c) {
+            return GaeInputs{random_f32(n, -1, 1, 10 + c), random_f32(n, -1, 1, 50 + c), Dev<float>(n), Dev<float>(n),
+                             random_mask(n, 90 + c)};
+        },
+        [&](GaeInputs& in) {
+            vantage_gae(in.rewards, in.values, in.mask, nullptr, nullptr, nullptr, in.advantages, in.returns, B, T, 0.99,
+                        0.95, ws.mem, ws.bytes, 0);
+        });
+    print_line({fmt("gae %lld x %lld (masked, advantages + returns)", (long long)B, (long long)T), n * 17, ms});
+}
+
+struct TokenInputs {
+    Dev<float> a, b, c, out;
+    Dev<uint8_t> mask;
+};
+
+inline void bench_tokens(int64_t B, int64_t T) {
+    const size_t n = (size_t)B * T;
+    Workspace ws(vantage_ppo_loss_workspace_size(B, T));
+    Dev<double> result(VANTAGE_PPO_RESULT_SIZE);
+    auto make = [&](int c) {
+        return TokenInputs{random_f32(n, -2, 0, 20 + c), random_f32(n, -2, 0, 40 + c), random_f32(n, -1, 1, 60 + c),
+                           Dev<float>(n), random_mask(n, 80 + c)};
+    };
+    const double ppo = time_rotated(n * 17, make, [&](TokenInputs& in) {
+        vantage_ppo_loss(in.a, in.b, in.c, in.mask, in.out, B, T, 0.2, 0.28, 3.0, 20.0, VANTAGE_SEQ_MEAN_TOKEN_MEAN, 0,
+                         result, ws.mem, ws.bytes, 0);
+    });
+    print_line({fmt("ppo_loss %lld x %lld (masked, seq-mean-token-mean, grad)", (long long)B, (long long)T), n * 17, ppo});
+    const double kl = time_rotated(n * 17, make, [&](TokenInputs& in) {
+        vantage_kl(in.a, in.b, in.mask, in.out, in.c, n, VANTAGE_KL_K3, 0, 0);
+    });
+    print_line({fmt("kl K3 %lld x %lld (masked, value + grad)", (long long)B, (long long)T), n * 17, kl});
+}
+
+struct PairInputs {
+    Dev<float> y, yh, grad;
+};
+
+inline void bench_regression(size_t n) {
+    Workspace ws(vantage_regression_workspace_size(n));
+    Dev<double> result(VANTAGE_LOSS_RESULT_SIZE);
+    for (vantage_regression_loss kind : {VANTAGE_MSE, VANTAGE_HUBER, VANTAGE_RMSE}) {
+        const double ms = time_rotated(
+            n * 12, [&](int c) { return PairInputs{random_f32(n, -1, 1, 30 + c), random_f32(n, -1, 1, 70 + c), Dev<float>(n)}; },
+            [&](PairInputs& in) {
+                vantage_regression(kind, in.y, in.yh, nullptr, nullptr, in.grad, n, VANTAGE_REDUCTION_MEAN, 1.0, 0.5, 1e-7,
+                                   VANTAGE_NRMSE_MEAN, 1.0, result, ws.mem, ws.bytes, 0);
+            });
+        const char* name = kind == VANTAGE_MSE ? "MSE" : kind == VANTAGE_HUBER ? "HUBER" : "RMSE (whole set: 2 reads)";
+        print_line({fmt("regression %s n=%zu (mean, grad)", name, n), n * 12, ms});
+    }
+}
+
+inline void bench_dueling(int64_t B, int64_t A, int64_t Z) {
+    const size_t n = (size_t)B * A * Z;
+    Dev<float> value = random_f32(B * Z, -1, 1, 3), adv = random_f32(n, -1, 1, 4), q(n), grad_q = random_f32(n, -1, 1, 5),
+               grad_value(B * Z), grad_adv(n);
+    Dev<uint8_t> mask = random_mask(B * A, 6);
+    for (vantage_dueling_mode mode : {VANTAGE_DUELING_MEAN, VANTAGE_DUELING_MAX}) {
+        const double fwd = median_ms(1, [&](int) { vantage_dueling_forward(value, adv, mask, q, B, A, Z, mode, 0); });
+        print_line({fmt("dueling forward %s B=%lld A=%lld Z=%lld", mode == VANTAGE_DUELING_MEAN ? "mean" : "max",
+                        (long long)B, (long long)A, (long long)Z),
+                    n * 8 + B * A + B * Z * 4, fwd});
+        const double bwd = median_ms(1, [&](int) {
+            vantage_dueling_backward(adv, mask, grad_q, grad_value, grad_adv, B, A, Z, mode, 0);
+        });
+        print_line({fmt("dueling backward %s B=%lld A=%lld Z=%lld", mode == VANTAGE_DUELING_MEAN ? "mean" : "max",
+                        (long long)B, (long long)A, (long long)Z),
+                    n * 12 + B * A + B * Z * 4, bwd});
+    }
+}
+
 inline int run_benchmarks(bool quick) {
     Rng rng(42);
     std::printf("minimal bytes = what the kernel must read and write; copy = cudaMemcpy D2D moving the same bytes\n");
     bench_logprob(rng, quick);
+    bench_comp_sum(rng, quick);
+    bench_gae(64, 32768);
+    bench_gae(4096, 256);
+    bench_tokens(4096, 4096);
+    bench_regression(quick ? (size_t)1 << 24 : (size_t)1 << 26);
+    bench_dueling(quick ? 1 << 20 : 1 << 22, 16, 1);
+    bench_dueling(quick ? 1 << 14 : 1 << 16, 16, 64);
     return 0;
 }
 

@@ -5,7 +5,10 @@
 #include "harness.h"
 #include "reference.h"
 #include "bench.h"
+#include "checks_advantage.h"
+#include "checks_dueling.h"
 #include "checks_logprob.h"
+#include "checks_loss.h"
 
 using namespace selftest;
 
@@ -74,6 +77,11 @@ int main(int argc, char** argv) {
         {"logprob_backward", check_logprob_backward},
         {"token_kernels", check_token_kernels},
         {"ppo_aggregate", check_ppo_and_aggregate},
+        {"advantage_gae", check_gae_and_returns},
+        {"advantage_groups", check_groups_and_whitening},
+        {"dueling", check_dueling},
+        {"loss_comp_sum", check_comp_sum},
+        {"loss_regression", check_regression},
     };
     Report report;
     for (const Group& g : groups) {
