@@ -62,7 +62,8 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
         }
         const float zy = to_float(row[y]);
         Softmax st, st_e;
-        read_row(
+        // The default cache policy: the same block reads the row again right away (from L2).
+        read_row<false>(
             row, classes, tid, size,
             [&](int64_t, float z) {
                 st.add(z, kLog2e);

@@ -384,7 +384,15 @@ inline void check_ppo_and_aggregate(Report& r) {
     for (const Case& c : cases) {
         const int64_t n = c.B * c.T;
         std::vector<float> lp = rng.normals(n, 1, -1), old(n), adv = rng.normals(n);
-        for (int64_t i = 0; i < n; i++) old[i] = lp[i] + (float)rng.normal(i % 11 == 0 ? 2 : 0.2);
+        for (int64_t i = 0; i < n; i++) {
+            old[i] = lp[i] + (float)rng.normal(i % 11 == 0 ? 2 : 0.2);
+            // Keep the ratio off the clip, dual-clip and clamp boundaries by more than float rounding,
+            // where float and double may legitimately take different branches.
+            auto near = [](double a, double b) { return std::fabs(a - b) < 1e-5 * std::fabs(b); };
+            const double lr = (double)lp[i] - old[i], rho = std::exp(lr);
+            if (near(rho, 1 - c.clip_low) || near(rho, 1 + c.clip_high) || near(rho, c.dual) || near(std::fabs(lr), c.clamp))
+                old[i] += 1e-3f;
+        }
         std::vector<uint8_t> mask = rng.mask(n, 0.75);
         if (c.B > 3) std::fill(mask.begin() + c.T, mask.begin() + 2 * c.T, 0);  // an empty row
         Dev<float> d_lp(lp), d_old(old), d_adv(adv), grad(n);
