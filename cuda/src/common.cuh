@@ -48,6 +48,14 @@ inline unsigned grid_for(int64_t work, int64_t per_block, int64_t max_blocks = (
     return (unsigned)blocks;
 }
 
+// Returns from the launcher unless the caller's workspace holds `needed` bytes.
+#define VANTAGE_WORKSPACE(workspace, bytes, needed)                                          \
+    do {                                                                                    \
+        const size_t needed_ = (needed);                                                    \
+        if ((bytes) < needed_) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;                     \
+        if (needed_ > 0 && (workspace) == nullptr) return VANTAGE_ERROR_INVALID_ARGUMENT;    \
+    } while (0)
+
 // Carves aligned pieces out of a caller's workspace; with base == nullptr it only measures.
 struct Carver {
     char* base;

@@ -408,7 +408,7 @@ int vantage_comp_sum(const void* logits, vantage_dtype logits_dtype, const int32
     if (!is_floating(logits_dtype) || (grad_logits != nullptr && !is_floating(grad_dtype)))
         return VANTAGE_ERROR_UNSUPPORTED_DTYPE;
     VANTAGE_REQUIRE(grad_logits != logits || grad_dtype == logits_dtype || rows == 0);
-    if (workspace_bytes < vantage_comp_sum_workspace_size(rows, classes)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_comp_sum_workspace_size(rows, classes));
     Carver carver{static_cast<char*>(workspace)};
     const CompSumWorkspace ws(carver, rows);
     int rc = launch_check_labels(labels, rows, classes, ignore_index, status, ws.counted, stream);
@@ -462,7 +462,7 @@ int vantage_regression(vantage_regression_loss kind, const float* target, const 
     VANTAGE_REQUIRE(grad_scale > -INFINITY && grad_scale < INFINITY);
     VANTAGE_REQUIRE((target && prediction) || n == 0);
     VANTAGE_REQUIRE(elementwise(kind) || (reduction == VANTAGE_REDUCTION_MEAN && loss == nullptr));
-    if (workspace_bytes < vantage_regression_workspace_size(n)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_regression_workspace_size(n));
     Carver c{static_cast<char*>(workspace)};
     const RegressionWorkspace ws(c);
     if (!elementwise(kind))

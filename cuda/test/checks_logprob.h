@@ -467,6 +467,21 @@ inline void check_ppo_and_aggregate(Report& r) {
             }
         }
     }
+    {  // argument checks
+        Dev<float> x(4);
+        Dev<double> result(VANTAGE_PPO_RESULT_SIZE);
+        const size_t need = vantage_ppo_loss_workspace_size(2, 2);
+        Workspace ws(need);
+        r.check(vantage_ppo_loss(x, x, x, nullptr, nullptr, 2, 2, 0.2, 0.2, 3, 20, VANTAGE_TOKEN_MEAN, 0, result, ws.mem,
+                                 need - 1, 0) == VANTAGE_ERROR_WORKSPACE_TOO_SMALL,
+                "ppo_loss rejects a workspace one byte short");
+        r.check(vantage_ppo_loss(x, x, x, nullptr, nullptr, 2, 2, 0.2, 0.2, 1.0, 20, VANTAGE_TOKEN_MEAN, 0, result, ws.mem,
+                                 need, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "ppo_loss rejects a dual clip of 1");
+        r.check(vantage_aggregate(x, nullptr, 2, 2, (vantage_aggregation)7, 0, result, ws.mem, need, 0) ==
+                    VANTAGE_ERROR_INVALID_ARGUMENT,
+                "aggregate rejects an unknown mode");
+    }
     {  // the global normalizer gives each half its exact share; bit-identical reruns
         const int64_t B = 16, T = 3000, n = B * T;
         std::vector<float> values = rng.normals(n);
