@@ -208,7 +208,8 @@ __global__ void __launch_bounds__(kScanThreads)
             const int64_t c = group * 32 + lane;
             const Affine mine = c < in.tiles_per_row ? aggregates[row * in.tiles_per_row + c] : identity();
             const Affine inclusive = warp_suffix_scan(mine);
-            if (c < in.tiles_per_row) carries[row * in.tiles_per_row + c] = apply(after_lane(inclusive), carry, end_reward);
+            const Affine after = after_lane(inclusive);  // a shuffle: every lane takes part
+            if (c < in.tiles_per_row) carries[row * in.tiles_per_row + c] = apply(after, carry, end_reward);
             carry = apply(shfl_from(inclusive, 0), carry, end_reward);
         }
     }
