@@ -26,7 +26,9 @@ import java.util.Set;
  *       for the Java backend runs unchanged, at the cost of the copies.</li>
  *   <li><b>Synchronization.</b> Every call of this backend returns when its kernels have finished,
  *       on the calling thread's own default stream ({@code cudaStreamPerThread}), so calls from
- *       several threads run concurrently and safely. A call on a caller's stream
+ *       several threads run concurrently and safely. That stream waits for the legacy default
+ *       stream but for no other: device data written on another stream must be complete (synchronize
+ *       it) before the call. A call on a caller's stream
  *       ({@link CudaBackends#onStream}) stays asynchronous when all its tensors are on the device
  *       and it returns nothing and reads no labels; the others wait for the stream.</li>
  *   <li><b>Errors.</b> A CUDA error becomes a {@link CudaException} naming the error, the C

@@ -28,7 +28,7 @@ final class HostTensors {
 
     /** The address of a {@link #direct} tensor's element 0. */
     static long address(Tensor t) {
-        return Native.address(t.buffer(), t.dtype().byteSize());
+        return Native.address(t.buffer());
     }
 
     /** Copies the tensor's elements to {@code dst[0, bytes)}. */

@@ -37,8 +37,11 @@ final class Native {
         check(function, sizes, CudaLibrary.vantage_stream_synchronize(stream));
     }
 
-    /** The address of element 0 of a direct buffer (its position), for copies without a host bounce. */
-    static long address(Buffer direct, int elementBytes) {
-        return new Pointer(direct).address() + (long) direct.position() * elementBytes;
+    /**
+     * The address of index 0 of a direct buffer (not of its position: tensors index their buffers
+     * absolutely, as the Java backend does), for copies without a host bounce.
+     */
+    static long address(Buffer direct) {
+        return new Pointer(direct).address();
     }
 }

@@ -73,13 +73,14 @@ class MemoryTest {
     }
 
     @Test
-    void directBufferAddressesStartAtTheBuffersPosition() {
+    void directTensorsAreCopiedFromTheirElementZero() {
         Gpu.requireLibrary();
         ByteBuffer bytes = ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder());
-        long base = new Pointer(bytes).address();
+        long base = new Pointer(bytes.position(8)).address();
+        assertEquals(base, Native.address(bytes), "index 0, whatever the position");
         FloatBuffer floats = bytes.position(16).slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        assertEquals(base + 16, Native.address(floats), "a slice starts at the parent's position");
         floats.position(3);
-        assertEquals(base + 16 + 12, Native.address(floats, Float.BYTES));
         Tensor t = Tensor.wrap(floats, 2);
         assertTrue(HostTensors.direct(t));
         assertEquals(base + 16 + 12, HostTensors.address(t), "a tensor's buffer is sliced at its position");
