@@ -54,11 +54,8 @@ final class Call implements AutoCloseable {
 
     /** Device address of an input (0 for null); a host tensor is copied to staging now. */
     long in(Tensor t) {
-        if (t == null) {
-            return 0;
-        }
-        if (t.memory() == Tensor.Memory.DEVICE) {
-            return t.address();
+        if (!onHost(t)) {
+            return t == null ? 0 : t.address();
         }
         long slot = lane.arena.take(HostTensors.bytes(t));
         lane.toDevice(t, slot, function);
@@ -68,16 +65,17 @@ final class Call implements AutoCloseable {
 
     /** Device address of an output (0 for null); a host tensor is written back by {@link #run}. */
     long out(Tensor t) {
-        if (t == null) {
-            return 0;
-        }
-        if (t.memory() == Tensor.Memory.DEVICE) {
-            return t.address();
+        if (!onHost(t)) {
+            return t == null ? 0 : t.address();
         }
         long slot = lane.arena.take(HostTensors.bytes(t));
         outputs[outputCount] = t;
         outputSlots[outputCount++] = slot;
         return slot;
+    }
+
+    private static boolean onHost(Tensor t) {
+        return t != null && t.memory() != Tensor.Memory.DEVICE;
     }
 
     /** Device address of labels whose range the launcher checks through {@link #status}. */
@@ -160,7 +158,7 @@ final class Call implements AutoCloseable {
 
     /** A heap copy of a device tensor (the tensor itself when it is already on the host). */
     Tensor hostInput(Tensor t) {
-        if (t == null || t.memory() != Tensor.Memory.DEVICE) {
+        if (t == null || onHost(t)) {
             return t;
         }
         Tensor host = HostTensors.heapLike(t);
@@ -170,7 +168,7 @@ final class Call implements AutoCloseable {
 
     /** A heap tensor standing in for a device output, copied to the device by {@link #finishHost}. */
     Tensor hostOutput(Tensor t) {
-        if (t == null || t.memory() != Tensor.Memory.DEVICE) {
+        if (t == null || onHost(t)) {
             return t;
         }
         Tensor host = HostTensors.heapLike(t);

@@ -99,11 +99,8 @@ final class CudaAdvantageOps implements AdvantageOps {
     @Override
     public WhitenResult prime(Tensor processRewards, Tensor outcomes, Tensor mask, Tensor advantages, long batch,
                               long time, PrimeOptions options) {
-        try (Call c = Call.open(lanes, "prime (Java backend on host copies)", "batch=" + batch + ", time=" + time)) {
-            WhitenResult result = JavaFallback.provider().advantage().prime(c.hostInput(processRewards),
-                    c.hostInput(outcomes), c.hostInput(mask), c.hostOutput(advantages), batch, time, options);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "prime", batch, time, c -> JavaFallback.provider().advantage().prime(
+                c.hostInput(processRewards), c.hostInput(outcomes), c.hostInput(mask), c.hostOutput(advantages), batch,
+                time, options));
     }
 }

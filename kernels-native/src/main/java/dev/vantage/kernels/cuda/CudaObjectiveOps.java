@@ -22,10 +22,6 @@ final class CudaObjectiveOps implements ObjectiveOps {
         this.lanes = lanes;
     }
 
-    private Call open(String objective, long batch, long time) {
-        return Call.open(lanes, objective + " (Java backend on host copies)", "batch=" + batch + ", time=" + time);
-    }
-
     private static ObjectiveOps java() {
         return JavaFallback.provider().objective();
     }
@@ -33,55 +29,37 @@ final class CudaObjectiveOps implements ObjectiveOps {
     @Override
     public DpoResult dpo(Tensor logp, Tensor refLogp, Tensor mask, Tensor gradLogp, long batch, long time,
                          DpoOptions options) {
-        try (Call c = open("dpo", batch, time)) {
-            DpoResult result = java().dpo(c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask),
-                    c.hostOutput(gradLogp), batch, time, options);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "dpo", batch, time, c -> java().dpo(c.hostInput(logp), c.hostInput(refLogp),
+                c.hostInput(mask), c.hostOutput(gradLogp), batch, time, options));
     }
 
     @Override
     public KtoResult kto(Tensor logp, Tensor refLogp, Tensor mask, Tensor desirable, double referenceKl,
                          Tensor gradLogp, long batch, long time, KtoOptions options) {
-        try (Call c = open("kto", batch, time)) {
-            KtoResult result = java().kto(c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask),
-                    c.hostInput(desirable), referenceKl, c.hostOutput(gradLogp), batch, time, options);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "kto", batch, time, c -> java().kto(c.hostInput(logp), c.hostInput(refLogp),
+                c.hostInput(mask), c.hostInput(desirable), referenceKl, c.hostOutput(gradLogp), batch, time, options));
     }
 
     @Override
     public AggregateResult apa(Tensor logp, Tensor initLogp, Tensor advantages, Tensor mask, Tensor gradLogp,
                                long batch, long time, ApaOptions options) {
-        try (Call c = open("apa", batch, time)) {
-            AggregateResult result = java().apa(c.hostInput(logp), c.hostInput(initLogp), c.hostInput(advantages),
-                    c.hostInput(mask), c.hostOutput(gradLogp), batch, time, options);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "apa", batch, time, c -> java().apa(c.hostInput(logp), c.hostInput(initLogp),
+                c.hostInput(advantages), c.hostInput(mask), c.hostOutput(gradLogp), batch, time, options));
     }
 
     @Override
     public LossResult alol(Tensor logp, Tensor refLogp, Tensor mask, Tensor rewards, Tensor values, Tensor gradLogp,
                            long batch, long time, AlolOptions options) {
-        try (Call c = open("alol", batch, time)) {
-            LossResult result = java().alol(c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask),
-                    c.hostInput(rewards), c.hostInput(values), c.hostOutput(gradLogp), batch, time, options);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "alol", batch, time, c -> java().alol(c.hostInput(logp), c.hostInput(refLogp),
+                c.hostInput(mask), c.hostInput(rewards), c.hostInput(values), c.hostOutput(gradLogp), batch, time,
+                options));
     }
 
     @Override
     public LossResult primeRewardModel(Tensor logp, Tensor refLogp, Tensor mask, Tensor outcomes, Tensor gradLogp,
                                        long batch, long time, double beta) {
-        try (Call c = open("primeRewardModel", batch, time)) {
-            LossResult result = java().primeRewardModel(c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask),
-                    c.hostInput(outcomes), c.hostOutput(gradLogp), batch, time, beta);
-            c.finishHost();
-            return result;
-        }
+        return JavaFallback.run(lanes, "primeRewardModel", batch, time, c -> java().primeRewardModel(
+                c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask), c.hostInput(outcomes),
+                c.hostOutput(gradLogp), batch, time, beta));
     }
 }
