@@ -32,6 +32,7 @@ final class Call implements AutoCloseable {
     private int outputCount;
     private boolean readBack;
     private boolean staged;
+    private boolean completed;
     private Tensor labels;
     private long classes;
     private int ignoreIndex;
@@ -117,6 +118,7 @@ final class Call implements AutoCloseable {
         for (int i = 0; i < outputCount; i++) {
             lane.toHost(outputSlots[i], outputs[i], function);
         }
+        completed = true;
     }
 
     /** Element {@code index} of the result array, after {@link #run}. */
@@ -185,11 +187,17 @@ final class Call implements AutoCloseable {
         if (lane.synchronous && outputCount > 0) {
             Native.synchronize(lane.stream, function, sizes);
         }
+        completed = true;
     }
 
     @Override
     public void close() {
         try {
+            if (!completed && lane.holdsDeviceMemory()) {
+                // A failed call may have enqueued work that still uses the lane's memory; the next
+                // user of the lane may run on another stream. Its errors were reported already.
+                CudaLibrary.vantage_stream_synchronize(lane.stream);
+            }
             lane.arena.reset(lane.stream);
         } finally {
             lanes.release(lane);

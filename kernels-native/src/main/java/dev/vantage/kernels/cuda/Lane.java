@@ -106,6 +106,10 @@ final class Lane implements AutoCloseable {
         return hostView;
     }
 
+    boolean holdsDeviceMemory() {
+        return workspace != 0 || scratch != 0 || arena.total() > 0;
+    }
+
     /** Host bytes this lane holds through JavaCPP (staging and scratch). */
     long hostBytes() {
         return (host == null ? 0 : host.capacity()) + (hostScratch == null ? 0 : hostScratch.capacity());
@@ -114,7 +118,7 @@ final class Lane implements AutoCloseable {
     /** Frees everything; device errors are ignored (a failed device is what usually brings us here). */
     @Override
     public void close() {
-        if (workspace != 0 || scratch != 0 || arena.total() > 0) {
+        if (holdsDeviceMemory()) {
             CudaLibrary.vantage_stream_synchronize(stream);
             arena.free();
             freeQuietly(workspace);
