@@ -300,7 +300,7 @@ int vantage_aggregate_backward(const uint8_t* mask, double grad_loss, float* gra
  * next valid step's values carry across them) and get 0. returns (may be NULL) = advantages +
  * values. 0 <= gamma, lambda <= 1. Outputs may alias inputs of the same shape.
  */
-size_t vantage_gae_workspace_size(int64_t batch, int64_t time);
+size_t vantage_gae_workspace_size(int64_t batch, int64_t time);  /* 0 when time <= 256 */
 int vantage_gae(const float* rewards, const float* values, const uint8_t* mask,
                 const uint8_t* terminated, const uint8_t* truncated, const float* bootstrap_values,
                 float* advantages, float* returns, int64_t batch, int64_t time, double gamma,

@@ -208,7 +208,8 @@ __global__ void __launch_bounds__(kScanThreads)
             const int64_t c = group * 32 + lane;
             const Affine mine = c < in.tiles_per_row ? aggregates[row * in.tiles_per_row + c] : identity();
             const Affine inclusive = warp_suffix_scan(mine);
-            if (c < in.tiles_per_row) carries[row * in.tiles_per_row + c] = apply(after_lane(inclusive), carry, end_reward);
+            const Affine after = after_lane(inclusive);  // a shuffle: every lane takes part
+            if (c < in.tiles_per_row) carries[row * in.tiles_per_row + c] = apply(after, carry, end_reward);
             carry = apply(shfl_from(inclusive, 0), carry, end_reward);
         }
     }
@@ -257,7 +258,8 @@ struct ScanWorkspace {
     Affine* aggregates;
     Carry* carries;
     ScanWorkspace(Carver& c, int64_t batch, int64_t time) {
-        const int64_t tiles = batch * ceil_div(time, kTileSteps);
+        // Rows of one tile need no carries: no workspace.
+        const int64_t tiles = time > kTileSteps ? batch * ceil_div(time, kTileSteps) : 0;
         aggregates = c.take<Affine>(tiles);
         carries = c.take<Carry>(tiles);
     }
@@ -440,7 +442,7 @@ int vantage_gae(const float* rewards, const float* values, const uint8_t* mask, 
                 cudaStream_t stream) {
     VANTAGE_REQUIRE(batch >= 0 && time >= 0 && gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1);
     VANTAGE_REQUIRE((rewards && values && advantages) || batch * time == 0);
-    if (workspace_bytes < vantage_gae_workspace_size(batch, time)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_gae_workspace_size(batch, time));
     const ScanInputs in{rewards, values, mask, terminated, truncated, bootstrap_values, nullptr, 1.f, (float)gamma,
                         (float)(gamma * lambda), batch, time, 0};
     Carver c{static_cast<char*>(workspace)};
@@ -452,7 +454,7 @@ int vantage_returns(const float* rewards, const uint8_t* mask, const uint8_t* te
                     cudaStream_t stream) {
     VANTAGE_REQUIRE(batch >= 0 && time >= 0 && gamma >= 0 && gamma <= 1);
     VANTAGE_REQUIRE((rewards && returns) || batch * time == 0);
-    if (workspace_bytes < vantage_gae_workspace_size(batch, time)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_gae_workspace_size(batch, time));
     // Returns are GAE with V = 0 and λ = 1: A_t = r_t + γ(1 - term_t)·A_next.
     const ScanInputs in{rewards, nullptr, mask, terminated, nullptr, nullptr, nullptr, 1.f, (float)gamma,
                         (float)gamma, batch, time, 0};
@@ -497,7 +499,7 @@ int vantage_whiten(const float* values, const uint8_t* mask, float* out, int64_t
                    double epsilon, double* result, void* workspace, size_t workspace_bytes, cudaStream_t stream) {
     VANTAGE_REQUIRE(n >= 0 && epsilon > 0 && epsilon < INFINITY && result != nullptr);
     VANTAGE_REQUIRE((values && out) || n == 0);
-    if (workspace_bytes < vantage_whiten_workspace_size(n)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_whiten_workspace_size(n));
     Carver c{static_cast<char*>(workspace)};
     return launch_whiten(values, mask, out, n, shift_mean != 0, unbiased != 0, epsilon, result, WhitenWorkspace(c),
                          stream);
@@ -514,8 +516,7 @@ int vantage_reinforce_plus_plus(const float* scores, const uint8_t* mask, const 
     VANTAGE_REQUIRE(baseline_group_size >= 0 && (baseline_group_size == 0 || batch % baseline_group_size == 0));
     VANTAGE_REQUIRE(result != nullptr && ((scores && advantages) || batch == 0));
     VANTAGE_REQUIRE(kl != nullptr || kl_coef == 0 || batch * time == 0);
-    if (workspace_bytes < vantage_reinforce_plus_plus_workspace_size(batch, time))
-        return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_reinforce_plus_plus_workspace_size(batch, time));
     const ReinforceWorkspace ws(workspace, batch, time);
     const float* end_reward = scores;
     if (baseline_group_size > 0) {

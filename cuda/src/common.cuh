@@ -48,6 +48,14 @@ inline unsigned grid_for(int64_t work, int64_t per_block, int64_t max_blocks = (
     return (unsigned)blocks;
 }
 
+// Returns from the launcher unless the caller's workspace holds `needed` bytes.
+#define VANTAGE_WORKSPACE(workspace, bytes, needed)                                          \
+    do {                                                                                    \
+        const size_t needed_ = (needed);                                                    \
+        if ((bytes) < needed_) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;                     \
+        if (needed_ > 0 && (workspace) == nullptr) return VANTAGE_ERROR_INVALID_ARGUMENT;    \
+    } while (0)
+
 // Carves aligned pieces out of a caller's workspace; with base == nullptr it only measures.
 struct Carver {
     char* base;
@@ -75,19 +83,19 @@ template <> __device__ __forceinline__ __half from_float<__half>(float v) { retu
 
 // Mask element i; a null mask is all valid.
 __device__ __forceinline__ bool valid(const uint8_t* mask, int64_t i) { return mask == nullptr || mask[i] != 0; }
-__device__ __forceinline__ bool flag(const uint8_t* flags, int64_t i) { return flags != nullptr && flags[i] != 0; }
-__device__ __forceinline__ float value_or_zero(const float* v, int64_t i) { return v == nullptr ? 0.f : v[i]; }
 
 // ---- 16-byte vectors -------------------------------------------------------------------------
 
 // Elements of T in one 16-byte load.
 template <typename T> struct Vec { static constexpr int N = 16 / (int)sizeof(T); };
 
-// Loads Vec<T>::N elements from a 16-byte aligned address, streaming (evict-first: the logits are
-// read once). A coherent load, so it is safe when the same kernel writes the buffer in place.
-template <typename T>
+// Loads Vec<T>::N elements from a 16-byte aligned address. kStream marks the last read of the data
+// (evict-first, so that a stream of logits does not push other data out of L2); a pass whose data
+// is read again soon keeps the default policy. Both are coherent loads, so they are safe when the
+// same kernel writes the buffer in place.
+template <bool kStream = true, typename T>
 __device__ __forceinline__ void load_vec(const T* p, float (&x)[Vec<T>::N]) {
-    uint4 raw = __ldcs(reinterpret_cast<const uint4*>(p));
+    const uint4 raw = kStream ? __ldcs(reinterpret_cast<const uint4*>(p)) : *reinterpret_cast<const uint4*>(p);
     const T* e = reinterpret_cast<const T*>(&raw);
 #pragma unroll
     for (int i = 0; i < Vec<T>::N; i++) x[i] = to_float(e[i]);
@@ -120,7 +128,7 @@ __device__ __forceinline__ int64_t aligned_head(const T* p, int64_t n) {
 // Reads a row of n elements with `nthr` cooperating threads (this one is `tid`): the unaligned
 // head and tail element by element (on_scalar(j, x)), the body as 16-byte vectors two at a time
 // so that each thread keeps two loads in flight (on_vector(j, x[N]) with j the first index).
-template <typename T, typename Scalar, typename Vector>
+template <bool kStream = true, typename T, typename Scalar, typename Vector>
 __device__ __forceinline__ void read_row(const T* row, int64_t n, int tid, int nthr, Scalar on_scalar,
                                          Vector on_vector) {
     constexpr int N = Vec<T>::N;
@@ -131,14 +139,14 @@ __device__ __forceinline__ void read_row(const T* row, int64_t n, int tid, int n
     int64_t k = tid;
     for (; k + nthr < nvec; k += 2 * nthr) {
         float a[N], b[N];
-        load_vec(body + k * N, a);
-        load_vec(body + (k + nthr) * N, b);
+        load_vec<kStream>(body + k * N, a);
+        load_vec<kStream>(body + (k + nthr) * N, b);
         on_vector(head + k * N, a);
         on_vector(head + (k + nthr) * N, b);
     }
     if (k < nvec) {
         float a[N];
-        load_vec(body + k * N, a);
+        load_vec<kStream>(body + k * N, a);
         on_vector(head + k * N, a);
     }
     for (int64_t j = head + nvec * N + tid; j < n; j += nthr) on_scalar(j, to_float(row[j]));

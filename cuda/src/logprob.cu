@@ -253,7 +253,7 @@ int vantage_ppo_loss(const float* logp, const float* old_logp, const float* adva
     VANTAGE_REQUIRE((logp && old_logp && advantages) || batch * time == 0);
     VANTAGE_REQUIRE(clip_low >= 0 && clip_low < 1 && clip_high >= 0 && clip_high < INFINITY);
     VANTAGE_REQUIRE(dual_clip > 1 && log_ratio_clamp > 0 && valid_aggregation(aggregation));
-    if (workspace_bytes < vantage_ppo_loss_workspace_size(batch, time)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_ppo_loss_workspace_size(batch, time));
     const PpoToken token{logp, old_logp, advantages, mask, grad_logp, (float)(1 - clip_low), (float)(1 + clip_high),
                          (float)dual_clip, (float)log_ratio_clamp};
     return aggregate_tokens<5>(batch, time, mask, grad_logp != nullptr, aggregation, normalizer, token, result,
@@ -311,7 +311,7 @@ int vantage_aggregate(const float* values, const uint8_t* mask, int64_t batch, i
                       size_t workspace_bytes, cudaStream_t stream) {
     VANTAGE_REQUIRE(batch >= 0 && time >= 0 && result != nullptr && valid_aggregation(aggregation));
     VANTAGE_REQUIRE(values != nullptr || batch * time == 0);
-    if (workspace_bytes < vantage_aggregate_workspace_size(batch, time)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_aggregate_workspace_size(batch, time));
     return aggregate_tokens<2>(batch, time, mask, false, aggregation, normalizer, AggregateToken{values, mask},
                                result, workspace, stream);
 }
@@ -322,7 +322,7 @@ int vantage_aggregate_backward(const uint8_t* mask, double grad_loss, float* gra
     VANTAGE_REQUIRE(batch >= 0 && time >= 0 && valid_aggregation(aggregation));
     VANTAGE_REQUIRE(grad_loss > -INFINITY && grad_loss < INFINITY);
     VANTAGE_REQUIRE(grad_values != nullptr || batch * time == 0);
-    if (workspace_bytes < vantage_aggregate_workspace_size(batch, time)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_aggregate_workspace_size(batch, time));
     const TokenWorkspace<2> ws(workspace, batch, time);
     const TokenWeights weights = token_weights(batch, time, mask, aggregation, normalizer, ws, stream);
     if (weights.error != VANTAGE_OK) return weights.error;

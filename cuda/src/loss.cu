@@ -62,7 +62,8 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
         }
         const float zy = to_float(row[y]);
         Softmax st, st_e;
-        read_row(
+        // The default cache policy: the same block reads the row again right away (from L2).
+        read_row<false>(
             row, classes, tid, size,
             [&](int64_t, float z) {
                 st.add(z, kLog2e);
@@ -407,7 +408,7 @@ int vantage_comp_sum(const void* logits, vantage_dtype logits_dtype, const int32
     if (!is_floating(logits_dtype) || (grad_logits != nullptr && !is_floating(grad_dtype)))
         return VANTAGE_ERROR_UNSUPPORTED_DTYPE;
     VANTAGE_REQUIRE(grad_logits != logits || grad_dtype == logits_dtype || rows == 0);
-    if (workspace_bytes < vantage_comp_sum_workspace_size(rows, classes)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_comp_sum_workspace_size(rows, classes));
     Carver carver{static_cast<char*>(workspace)};
     const CompSumWorkspace ws(carver, rows);
     int rc = launch_check_labels(labels, rows, classes, ignore_index, status, ws.counted, stream);
@@ -461,7 +462,7 @@ int vantage_regression(vantage_regression_loss kind, const float* target, const 
     VANTAGE_REQUIRE(grad_scale > -INFINITY && grad_scale < INFINITY);
     VANTAGE_REQUIRE((target && prediction) || n == 0);
     VANTAGE_REQUIRE(elementwise(kind) || (reduction == VANTAGE_REDUCTION_MEAN && loss == nullptr));
-    if (workspace_bytes < vantage_regression_workspace_size(n)) return VANTAGE_ERROR_WORKSPACE_TOO_SMALL;
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_regression_workspace_size(n));
     Carver c{static_cast<char*>(workspace)};
     const RegressionWorkspace ws(c);
     if (!elementwise(kind))

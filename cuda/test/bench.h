@@ -177,63 +177,52 @@ inline void bench_comp_sum(Rng& rng, bool quick) {
     }
 }
 
-struct GaeInputs {
-    Dev<float> rewards, values, advantages, returns;
+// Four float arrays and a mask of n elements: the first `inputs` arrays random, the rest outputs.
+struct Streams {
+    Dev<float> a, b, c, d;
     Dev<uint8_t> mask;
 };
+
+inline Streams make_streams(size_t n, int inputs, uint64_t seed) {
+    auto array = [&](int k) { return k < inputs ? random_f32(n, -2, 1, seed * 8 + k) : Dev<float>(n); };
+    return Streams{array(0), array(1), array(2), array(3), random_mask(n, seed * 8 + 7)};
+}
 
 inline void bench_gae(int64_t B, int64_t T) {
     const size_t n = (size_t)B * T;
     Workspace ws(vantage_gae_workspace_size(B, T));
     const double ms = time_rotated(
-        n * 17,
-        [&](int c) {
-            return GaeInputs{random_f32(n, -1, 1, 10 + c), random_f32(n, -1, 1, 50 + c), Dev<float>(n), Dev<float>(n),
-                             random_mask(n, 90 + c)};
-        },
-        [&](GaeInputs& in) {
-            vantage_gae(in.rewards, in.values, in.mask, nullptr, nullptr, nullptr, in.advantages, in.returns, B, T, 0.99,
-                        0.95, ws.mem, ws.bytes, 0);
+        n * 17, [&](int c) { return make_streams(n, 2, 100 + c); },
+        [&](Streams& in) {
+            vantage_gae(in.a, in.b, in.mask, nullptr, nullptr, nullptr, in.c, in.d, B, T, 0.99, 0.95, ws.mem, ws.bytes, 0);
         });
     print_line({fmt("gae %lld x %lld (masked, advantages + returns)", (long long)B, (long long)T), n * 17, ms});
 }
-
-struct TokenInputs {
-    Dev<float> a, b, c, out;
-    Dev<uint8_t> mask;
-};
 
 inline void bench_tokens(int64_t B, int64_t T) {
     const size_t n = (size_t)B * T;
     Workspace ws(vantage_ppo_loss_workspace_size(B, T));
     Dev<double> result(VANTAGE_PPO_RESULT_SIZE);
-    auto make = [&](int c) {
-        return TokenInputs{random_f32(n, -2, 0, 20 + c), random_f32(n, -2, 0, 40 + c), random_f32(n, -1, 1, 60 + c),
-                           Dev<float>(n), random_mask(n, 80 + c)};
-    };
-    const double ppo = time_rotated(n * 17, make, [&](TokenInputs& in) {
-        vantage_ppo_loss(in.a, in.b, in.c, in.mask, in.out, B, T, 0.2, 0.28, 3.0, 20.0, VANTAGE_SEQ_MEAN_TOKEN_MEAN, 0,
+    auto make = [&](int c) { return make_streams(n, 3, 200 + c); };
+    const double ppo = time_rotated(n * 17, make, [&](Streams& in) {
+        vantage_ppo_loss(in.a, in.b, in.c, in.mask, in.d, B, T, 0.2, 0.28, 3.0, 20.0, VANTAGE_SEQ_MEAN_TOKEN_MEAN, 0,
                          result, ws.mem, ws.bytes, 0);
     });
     print_line({fmt("ppo_loss %lld x %lld (masked, seq-mean-token-mean, grad)", (long long)B, (long long)T), n * 17, ppo});
-    const double kl = time_rotated(n * 17, make, [&](TokenInputs& in) {
-        vantage_kl(in.a, in.b, in.mask, in.out, in.c, n, VANTAGE_KL_K3, 0, 0);
+    const double kl = time_rotated(n * 17, make, [&](Streams& in) {
+        vantage_kl(in.a, in.b, in.mask, in.d, in.c, n, VANTAGE_KL_K3, 0, 0);
     });
     print_line({fmt("kl K3 %lld x %lld (masked, value + grad)", (long long)B, (long long)T), n * 17, kl});
 }
-
-struct PairInputs {
-    Dev<float> y, yh, grad;
-};
 
 inline void bench_regression(size_t n) {
     Workspace ws(vantage_regression_workspace_size(n));
     Dev<double> result(VANTAGE_LOSS_RESULT_SIZE);
     for (vantage_regression_loss kind : {VANTAGE_MSE, VANTAGE_HUBER, VANTAGE_RMSE}) {
         const double ms = time_rotated(
-            n * 12, [&](int c) { return PairInputs{random_f32(n, -1, 1, 30 + c), random_f32(n, -1, 1, 70 + c), Dev<float>(n)}; },
-            [&](PairInputs& in) {
-                vantage_regression(kind, in.y, in.yh, nullptr, nullptr, in.grad, n, VANTAGE_REDUCTION_MEAN, 1.0, 0.5, 1e-7,
+            n * 12, [&](int c) { return make_streams(n, 2, 300 + c); },
+            [&](Streams& in) {
+                vantage_regression(kind, in.a, in.b, nullptr, nullptr, in.c, n, VANTAGE_REDUCTION_MEAN, 1.0, 0.5, 1e-7,
                                    VANTAGE_NRMSE_MEAN, 1.0, result, ws.mem, ws.bytes, 0);
             });
         const char* name = kind == VANTAGE_MSE ? "MSE" : kind == VANTAGE_HUBER ? "HUBER" : "RMSE (whole set: 2 reads)";

@@ -95,6 +95,15 @@ inline void check_gae_and_returns(Report& r) {
                                                 adv.get(), want, {1e-6, 1e-7});
         }
     }
+    {  // argument checks; rows of one tile need no workspace
+        Dev<float> x(8);
+        r.check(vantage_gae(x, x, nullptr, nullptr, nullptr, nullptr, x, nullptr, 1, 8, 0.99, 1.5, nullptr, 0, 0) ==
+                    VANTAGE_ERROR_INVALID_ARGUMENT,
+                "gae rejects lambda 1.5");
+        r.check(vantage_gae_workspace_size(1000, 256) == 0 &&
+                    r.ok(vantage_gae(x, x, nullptr, nullptr, nullptr, nullptr, x, nullptr, 1, 8, 0.99, 0.95, nullptr, 0, 0), "gae"),
+                "gae of rows up to 256 steps runs without a workspace");
+    }
     {  // bit-identical reruns of a long row
         const int64_t B = 3, T = 50000;
         Dev<float> rew(rng.normals(B * T)), val(rng.normals(B * T)), a1(B * T), a2(B * T);

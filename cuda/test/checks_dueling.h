@@ -67,6 +67,9 @@ inline void check_dueling(Report& r) {
             }
         }
     }
+    r.check(vantage_dueling_forward(nullptr, nullptr, nullptr, nullptr, 1, 0, 1, VANTAGE_DUELING_MEAN, 0) ==
+                VANTAGE_ERROR_INVALID_ARGUMENT,
+            "dueling rejects zero actions");
     {  // a NaN advantage among the valid actions: the row is NaN in max and mean, one element in naive
         std::vector<float> value = {1.f, 2.f}, adv = {0.5f, NAN, 2.f, 1.f, 3.f, -1.f}, grad_q = rng.normals(6);
         std::vector<uint8_t> mask = {1, 1, 0, 1, 1, 1};

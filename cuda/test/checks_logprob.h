@@ -384,7 +384,15 @@ inline void check_ppo_and_aggregate(Report& r) {
     for (const Case& c : cases) {
         const int64_t n = c.B * c.T;
         std::vector<float> lp = rng.normals(n, 1, -1), old(n), adv = rng.normals(n);
-        for (int64_t i = 0; i < n; i++) old[i] = lp[i] + (float)rng.normal(i % 11 == 0 ? 2 : 0.2);
+        for (int64_t i = 0; i < n; i++) {
+            old[i] = lp[i] + (float)rng.normal(i % 11 == 0 ? 2 : 0.2);
+            // Keep the ratio off the clip, dual-clip and clamp boundaries by more than float rounding,
+            // where float and double may legitimately take different branches.
+            auto near = [](double a, double b) { return std::fabs(a - b) < 1e-5 * std::fabs(b); };
+            const double lr = (double)lp[i] - old[i], rho = std::exp(lr);
+            if (near(rho, 1 - c.clip_low) || near(rho, 1 + c.clip_high) || near(rho, c.dual) || near(std::fabs(lr), c.clamp))
+                old[i] += 1e-3f;
+        }
         std::vector<uint8_t> mask = rng.mask(n, 0.75);
         if (c.B > 3) std::fill(mask.begin() + c.T, mask.begin() + 2 * c.T, 0);  // an empty row
         Dev<float> d_lp(lp), d_old(old), d_adv(adv), grad(n);
@@ -458,6 +466,21 @@ inline void check_ppo_and_aggregate(Report& r) {
                 }
             }
         }
+    }
+    {  // argument checks
+        Dev<float> x(4);
+        Dev<double> result(VANTAGE_PPO_RESULT_SIZE);
+        const size_t need = vantage_ppo_loss_workspace_size(2, 2);
+        Workspace ws(need);
+        r.check(vantage_ppo_loss(x, x, x, nullptr, nullptr, 2, 2, 0.2, 0.2, 3, 20, VANTAGE_TOKEN_MEAN, 0, result, ws.mem,
+                                 need - 1, 0) == VANTAGE_ERROR_WORKSPACE_TOO_SMALL,
+                "ppo_loss rejects a workspace one byte short");
+        r.check(vantage_ppo_loss(x, x, x, nullptr, nullptr, 2, 2, 0.2, 0.2, 1.0, 20, VANTAGE_TOKEN_MEAN, 0, result, ws.mem,
+                                 need, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "ppo_loss rejects a dual clip of 1");
+        r.check(vantage_aggregate(x, nullptr, 2, 2, (vantage_aggregation)7, 0, result, ws.mem, need, 0) ==
+                    VANTAGE_ERROR_INVALID_ARGUMENT,
+                "aggregate rejects an unknown mode");
     }
     {  // the global normalizer gives each half its exact share; bit-identical reruns
         const int64_t B = 16, T = 3000, n = B * T;

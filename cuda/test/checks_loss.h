@@ -138,6 +138,18 @@ inline void check_comp_sum(Report& r) {
             compare(r, "comp_sum all ignored: gradient", got.grad, std::vector<double>(200, 0.0), {0, 0});
         }
     }
+    {  // argument checks
+        Dev<int32_t> labels(1), status(1);
+        Dev<double> result(VANTAGE_LOSS_RESULT_SIZE);
+        Dev<float> x(4);
+        Workspace ws(vantage_comp_sum_workspace_size(1, 4));
+        r.check(vantage_comp_sum(x, VANTAGE_F32, labels, nullptr, nullptr, VANTAGE_F32, 1, 4, -1.0, kIgnore, 0,
+                                 VANTAGE_REDUCTION_MEAN, 1, result, status, ws.mem, ws.bytes, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "comp_sum rejects tau < 0");
+        r.check(vantage_comp_sum(x, VANTAGE_F32, labels, nullptr, nullptr, VANTAGE_F32, 1, 4, 1.0, kIgnore, 1.0,
+                                 VANTAGE_REDUCTION_MEAN, 1, result, status, ws.mem, ws.bytes, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "comp_sum rejects label smoothing 1");
+    }
     {  // a bad label: flagged, nothing written
         Floats h(VANTAGE_F32, rng.normals(3 * 20));
         Dev<int32_t> labels(std::vector<int32_t>{1, 20, 2}), status(1);
@@ -260,6 +272,17 @@ inline void check_regression(Report& r) {
             }, 1e-3);
             compare(r, fmt("reference %s gradient = central differences", names[kind]), want.grad, fd, {2e-3, 1e-5});
         }
+    }
+    {  // argument checks
+        Dev<float> x(4);
+        Dev<double> result(VANTAGE_LOSS_RESULT_SIZE);
+        Workspace ws(vantage_regression_workspace_size(4));
+        r.check(vantage_regression(VANTAGE_RMSE, x, x, nullptr, nullptr, nullptr, 4, VANTAGE_REDUCTION_SUM, 1, 0.5, 1e-7,
+                                   VANTAGE_NRMSE_MEAN, 1, result, ws.mem, ws.bytes, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "regression rejects SUM on a whole-set loss");
+        r.check(vantage_regression(VANTAGE_QUANTILE, x, x, nullptr, nullptr, nullptr, 4, VANTAGE_REDUCTION_SUM, 1, 1.0, 1e-7,
+                                   VANTAGE_NRMSE_MEAN, 1, result, ws.mem, ws.bytes, 0) == VANTAGE_ERROR_INVALID_ARGUMENT,
+                "regression rejects quantile 1");
     }
     {  // nothing valid: 0, degenerate; a constant target trips RAE's guard
         std::vector<float> y = rng.normals(50), yh = rng.normals(50);
