@@ -30,4 +30,8 @@ if [ -z "$gencode" ]; then
     exit 1
 fi
 
-exec make --no-print-directory -j"$(nproc)" NVCC="$nvcc" GENCODE="$gencode" "${1:-lib}"
+make --no-print-directory -j"$(nproc)" NVCC="$nvcc" GENCODE="$gencode" "${1:-lib}"
+# kernels-native builds its JNI glue only when this file says the library exists.
+if [ "${1:-lib}" = lib ]; then
+    echo "vantage.native.skip=false" > target/native.properties
+fi

@@ -54,7 +54,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/* Bindings that only pass streams through (the JNI glue) need no CUDA toolkit headers. */
+#ifdef VANTAGE_NO_CUDA_RUNTIME_H
+typedef struct CUstream_st* cudaStream_t;
+#else
 #include <cuda_runtime_api.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
