@@ -292,7 +292,9 @@ inline double comp_sum_row(const float* h, int64_t C, int32_t y, double tau, dou
     if (grad)
         for (int64_t k = 0; k < C; k++) {
             const double lp = h[k] - lse;
-            grad[k] = std::exp(lp) * s - (eps > 0 ? eps / C * p_pow(lp) : 0) - (k == y ? (1 - eps) * p_pow(lp) : 0);
+            // p = 0 (a -inf logit) takes no p·S term even where S is infinite (τ < 1), as in JavaLossOps.
+            const double p = std::exp(lp);
+            grad[k] = (p == 0 ? 0 : p * s) - (eps > 0 ? eps / C * p_pow(lp) : 0) - (k == y ? (1 - eps) * p_pow(lp) : 0);
         }
     return loss;
 }
