@@ -4,7 +4,8 @@
 // Tolerances: the objectives sum their rows in fp64 and form every coefficient in fp64, so their
 // results match the fp64 reference to rel 1e-9 (summation order only) and their float gradients to
 // the reference rounded to float (rel 2e-6); A-LoL's TOKEN weights are fp32 exponentials (rel 1e-6),
-// APA is an fp32 per-token loss (rel 2e-5), PRIME's advantages an fp32 scan and whitening (1e-4).
+// APA is an fp32 per-token loss (rel 2e-5; its residual's rounding is absolute: 1e-6 of the largest
+// gradient), PRIME's advantages an fp32 scan and whitening (1e-4).
 #pragma once
 
 #include <functional>
@@ -387,7 +388,10 @@ inline void check_apa(Report& r, Rng& rng) {
                 if (!r.ok(rc, tag)) continue;
                 const ref::Objective want = ref::apa(lp, init, adv, m, B, T, lambda, (vantage_aggregation)mode, normalizer);
                 compare(r, tag + " result", result.get(), want.result, {2e-5, 1e-7});
-                compare(r, tag + " grad", grad.get(), want.grad, {2e-5, 1e-9});
+                // The fp32 residual of terms up to the largest gradient's size: its rounding is absolute.
+                double largest = 0;
+                for (double g : want.grad) largest = std::max(largest, std::fabs(g));
+                compare(r, tag + " grad", grad.get(), want.grad, {2e-5, 1e-6 * largest});
             }
         }
     }
