@@ -384,6 +384,138 @@ int vantage_regression(vantage_regression_loss kind, const float* target, const 
                        vantage_nrmse_normalizer normalizer, double grad_scale, double* result,
                        void* workspace, size_t workspace_bytes, cudaStream_t stream);
 
+/* ==== sequence objectives (ObjectiveKernels) and PRIME advantages (AdvantageKernels.prime) ====
+ *
+ * The objectives take the policy's token log-probs logp [batch, time] and write the loss and its
+ * metrics to `result` and ∂L/∂logp per token to grad_logp (may be NULL; 0 at masked tokens), in
+ * one fused pass: a warp or a block per row (per pair for DPO) sums S = Σ_t m·logp and the
+ * reference's Sref, forms the row's coefficient and writes the gradient row. Row sums and
+ * coefficients are in fp64 (a sequence log-prob of thousands of tokens is compared with its
+ * reference's: fp32 sums would cancel), the batch means a deterministic two-stage fp64 sum.
+ *
+ * A reference (or initial) policy `ref_logp` is given per token, [batch, time] summed under the
+ * same mask (ref_per_token != 0), or per sequence, [batch] sums (ref_per_token == 0). It is a
+ * constant. Stable forms keep finite inputs finite (no log(sigmoid), no overflowing exp); NaN and
+ * infinities propagate. The workspace queries depend on the sizes only.
+ */
+
+/* dev.vantage.kernels.objective.DpoOptions.Loss */
+typedef enum vantage_dpo_loss {
+    VANTAGE_DPO_SIGMOID = 0,
+    VANTAGE_DPO_IPO = 1
+} vantage_dpo_loss;
+
+/* dev.vantage.kernels.objective.AlolOptions.Variant */
+typedef enum vantage_alol_variant {
+    VANTAGE_ALOL_SEQUENCE = 0,
+    VANTAGE_ALOL_TOKEN = 1,
+    VANTAGE_ALOL_REFERENCE_FREE = 2,
+    VANTAGE_ALOL_KL = 3
+} vantage_alol_variant;
+
+/* dev.vantage.kernels.advantage.PrimeOptions.Form */
+typedef enum vantage_prime_form {
+    VANTAGE_PRIME_PAPER = 0,
+    VANTAGE_PRIME_CODE = 1
+} vantage_prime_form;
+
+/* DpoResult: means over pairs (all 0 when there is no pair) and the pair count. */
+#define VANTAGE_DPO_LOSS 0
+#define VANTAGE_DPO_CHOSEN_REWARD 1
+#define VANTAGE_DPO_REJECTED_REWARD 2
+#define VANTAGE_DPO_ACCURACY 3
+#define VANTAGE_DPO_MARGIN 4
+#define VANTAGE_DPO_PAIRS 5
+#define VANTAGE_DPO_RESULT_SIZE 6
+
+/* KtoResult: the loss is the mean over all rows; each reward is the mean over its rows (0 when none). */
+#define VANTAGE_KTO_LOSS 0
+#define VANTAGE_KTO_DESIRABLE_REWARD 1
+#define VANTAGE_KTO_UNDESIRABLE_REWARD 2
+#define VANTAGE_KTO_DESIRABLE 3
+#define VANTAGE_KTO_UNDESIRABLE 4
+#define VANTAGE_KTO_RESULT_SIZE 5
+
+/*
+ * DPO on TRL's concatenated layout: rows [0, P) chosen, rows [P, 2P) the rejected responses of the
+ * same prompts (batch = 2P, even). SIGMOID: h = β·[(S_w - Sref_w) - (S_l - Sref_l)],
+ * L = (1-ε)·softplus(-h) + ε·softplus(h); IPO: the same differences of per-token means (a row
+ * without valid tokens has mean 0), L = (h - 1/(2β))², ε unused. Rewards are β·(S - Sref) (IPO: of
+ * the means); accuracy counts chosen reward > rejected reward. result[VANTAGE_DPO_RESULT_SIZE].
+ * beta > 0 finite, 0 <= label_smoothing <= 0.5.
+ */
+size_t vantage_dpo_workspace_size(int64_t batch, int64_t time);
+int vantage_dpo(const float* logp, const float* ref_logp, int ref_per_token, const uint8_t* mask,
+                float* grad_logp, int64_t batch, int64_t time, double beta, double label_smoothing,
+                vantage_dpo_loss loss, double* result, void* workspace, size_t workspace_bytes,
+                cudaStream_t stream);
+
+/*
+ * KTO: row b is desirable where desirable[b] != 0 (BOOL [batch]); r = S - Sref,
+ * z0 = max(0, reference_kl); desirable l = λ_D·σ(β(z0 - r)), undesirable l = λ_U·σ(β(r - z0));
+ * L = mean over all rows. result[VANTAGE_KTO_RESULT_SIZE]. reference_kl finite, beta and the
+ * weights > 0 finite.
+ */
+size_t vantage_kto_workspace_size(int64_t batch, int64_t time);
+int vantage_kto(const float* logp, const float* ref_logp, int ref_per_token, const uint8_t* mask,
+                const uint8_t* desirable, double reference_kl, float* grad_logp, int64_t batch,
+                int64_t time, double beta, double desirable_weight, double undesirable_weight,
+                double* result, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
+/*
+ * APA: per token l = (logp - A/λ - init_logp)², aggregated as vantage_aggregate does
+ * (∂l/∂logp = 2·(logp - A/λ - init_logp)); init_logp and advantages F32 [batch, time].
+ * result[VANTAGE_AGGREGATE_RESULT_SIZE]. lambda > 0 finite.
+ */
+size_t vantage_apa_workspace_size(int64_t batch, int64_t time);
+int vantage_apa(const float* logp, const float* init_logp, const float* advantages, const uint8_t* mask,
+                float* grad_logp, int64_t batch, int64_t time, double lambda,
+                vantage_aggregation aggregation, double normalizer, double* result, void* workspace,
+                size_t workspace_bytes, cudaStream_t stream);
+
+/*
+ * A-LoL with A⁺ = max(R - V, 0) (NaN stays NaN) from rewards and values (F32 [batch]); weights
+ * are clipped in log space to [log(1-ε), log(1+ε)] (no lower bound for ε >= 1) and detached:
+ *   SEQUENCE:       L = mean_b[A⁺·w_b·(-S_b)],          w_b  = exp(clip(S_b - Sref_b))
+ *   TOKEN:          L = mean_b[A⁺·Σ_t m·w_bt·(-logp)],  w_bt = exp(clip(logp_bt - ref_bt))
+ *   REFERENCE_FREE: L = mean_b[A⁺·(-S_b)]               (ref_logp may be NULL)
+ *   KL:             L = mean_b[A⁺·(-S_b) + β_KL·(S_b - Sref_b)]
+ * TOKEN needs a per-token reference. LossResult: count = rows with A⁺ > 0, degenerate when
+ * batch == 0 or (that count is 0 and the variant has no KL term). clip > 0 finite, kl_beta >= 0
+ * finite (used by KL only).
+ */
+size_t vantage_alol_workspace_size(int64_t batch, int64_t time);
+int vantage_alol(const float* logp, const float* ref_logp, int ref_per_token, const uint8_t* mask,
+                 const float* rewards, const float* values, float* grad_logp, int64_t batch,
+                 int64_t time, vantage_alol_variant variant, double clip, double kl_beta,
+                 double* result, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
+/*
+ * PRIME's implicit reward model loss: s_b = β·(S_b - Sref_b), L = mean_b[softplus(s_b) - r_b·s_b]
+ * with outcomes r (F32 [batch]), ∂L/∂logp = β·m·(σ(s_b) - r_b)/batch. LossResult: count = batch,
+ * degenerate when batch == 0. beta > 0 finite.
+ */
+size_t vantage_prime_reward_model_workspace_size(int64_t batch, int64_t time);
+int vantage_prime_reward_model(const float* logp, const float* ref_logp, int ref_per_token,
+                               const uint8_t* mask, const float* outcomes, float* grad_logp,
+                               int64_t batch, int64_t time, double beta, double* result,
+                               void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
+/*
+ * PRIME advantages over contiguous groups of group_size >= 2 responses (batch a multiple of it):
+ * r̄_j = mean process reward of response j over its valid tokens (0 if none); token rewards
+ * c_p·(r_t - Σ_{j≠i} r̄_j/(K-1)) (PAPER) or c_p·(r_t·K/(K-1) - Σ_j r̄_j/(K-1)) (CODE) on valid
+ * tokens, plus c_o·(R_i - Σ_{j≠i} R_j/(K-1)) on the last valid token; their γ = 1 returns, whitened
+ * as vantage_reinforce_plus_plus does (mean shifted, unbiased, ε = 1e-8) into advantages
+ * (0 at masked tokens; may equal process_rewards). result[VANTAGE_WHITEN_RESULT_SIZE].
+ * process_coef and outcome_coef finite.
+ */
+size_t vantage_prime_workspace_size(int64_t batch, int64_t time);
+int vantage_prime(const float* process_rewards, const float* outcomes, const uint8_t* mask,
+                  float* advantages, int64_t batch, int64_t time, int64_t group_size,
+                  double process_coef, double outcome_coef, vantage_prime_form form,
+                  double* result, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
 #ifdef __cplusplus
 }
 #endif

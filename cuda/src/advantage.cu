@@ -9,13 +9,15 @@
 // and the value the step before it sees is V_t. These maps compose associatively (Affine below);
 // masked steps are the identity, which is verl's carry across interior masks. The row's last
 // valid step has no successor: it bootstraps from its own boot value (and receives the end
-// reward of REINFORCE++), which the composed map keeps as `boot` and `pe`.
+// reward of REINFORCE++ and PRIME), which the composed map keeps as `boot` and `pe`. A step's
+// reward is reward_scale·r_t - shift_b, with a per-row shift for PRIME's leave-one-out baseline.
 //
 // Rows longer than a tile take three launches: tile aggregates, a per-row scan of them giving
 // each tile's incoming state, and the tile pass that writes the outputs (its second read of the
 // inputs mostly hits L2). Rows of one tile take the last launch only. Every composition happens in
 // an order fixed by (B, T): results are bit-identical run to run.
 #include "common.cuh"
+#include "sequences.cuh"
 
 namespace vantage {
 namespace {
@@ -92,6 +94,7 @@ struct ScanInputs {
     const uint8_t* truncated;
     const float* boot;        // null: 0
     const float* end_reward;  // per row, null: 0
+    const float* row_shift;   // per row, subtracted from every valid step's reward; null: 0
     float reward_scale, gamma, gamma_lambda;
     int64_t batch, time, tiles_per_row;
 };
@@ -104,6 +107,7 @@ struct ScanOutputs {
 // A lane's 8 steps, as loaded.
 struct LaneSteps {
     float r[kStepsPerLane], v[kStepsPerLane], boot[kStepsPerLane];
+    float shift;                              // the row's reward shift
     unsigned valid = 0, term = 0, trunc = 0;  // bit k: step k
 };
 
@@ -143,7 +147,7 @@ __device__ __forceinline__ Affine step_map(const ScanInputs& in, const LaneSteps
     if (!((s.valid >> k) & 1u)) return identity();
     const bool term = (s.term >> k) & 1u, trunc = (s.trunc >> k) & 1u;
     const float g = term ? 0.f : in.gamma;  // γ(1 - term)
-    const float r = in.reward_scale * s.r[k];
+    const float r = fmaf(in.reward_scale, s.r[k], -s.shift);
     return {(term || trunc) ? 0.f : in.gamma_lambda, trunc ? 0.f : g, r - s.v[k] + (trunc ? g * s.boot[k] : 0.f), 1.f,
             s.v[k], s.boot[k], 1};
 }
@@ -174,6 +178,7 @@ __device__ __forceinline__ Affine lane_steps(const ScanInputs& in, const Tile& t
     s.valid = load8_bits<kVec>(in.mask, i, n, true);
     s.term = load8_bits<kVec>(in.terminated, i, n, false);
     s.trunc = load8_bits<kVec>(in.truncated, i, n, false);
+    s.shift = in.row_shift != nullptr ? in.row_shift[t.row] : 0.f;
     Affine acc = identity();
 #pragma unroll
     for (int k = kStepsPerLane - 1; k >= 0; k--) acc = compose(step_map(in, s, k), acc);
@@ -376,6 +381,29 @@ struct ReinforceWorkspace {
         : c{static_cast<char*>(base)}, scan(c, batch, time), whiten(c), end_reward(c.take<float>(batch)) {}
 };
 
+// A row's mean over its valid tokens (0 for an empty row): PRIME's r̄_j.
+struct RowMean : OneRow {
+    static constexpr int kValues = 1;
+    __device__ void finish(int64_t, const RowSums (&s)[1], float (&coef)[1], double (&v)[1]) const {
+        coef[0] = 0.f;
+        v[0] = s[0].n > 0 ? s[0].s / s[0].n : 0.0;
+    }
+};
+
+// Workspace of PRIME: the scan's, the whitening's, the row means and each row's reward shift and
+// end reward.
+struct PrimeWorkspace {
+    Carver c;
+    ScanWorkspace scan;
+    WhitenWorkspace whiten;
+    double* means;
+    float* shift;
+    float* end_reward;
+    PrimeWorkspace(void* base, int64_t batch, int64_t time)
+        : c{static_cast<char*>(base)}, scan(c, batch, time), whiten(c), means(c.take<double>(batch)),
+          shift(c.take<float>(batch)), end_reward(c.take<float>(batch)) {}
+};
+
 // Two passes of deterministic sums (count and Σx, then Σ(x - μ)²), then the elementwise map.
 int launch_whiten(const float* values, const uint8_t* mask, float* out, int64_t n, bool shift_mean, bool unbiased,
                   double epsilon, double* result, const WhitenWorkspace& ws, cudaStream_t stream) {
@@ -443,7 +471,7 @@ int vantage_gae(const float* rewards, const float* values, const uint8_t* mask, 
     VANTAGE_REQUIRE(batch >= 0 && time >= 0 && gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1);
     VANTAGE_REQUIRE((rewards && values && advantages) || batch * time == 0);
     VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_gae_workspace_size(batch, time));
-    const ScanInputs in{rewards, values, mask, terminated, truncated, bootstrap_values, nullptr, 1.f, (float)gamma,
+    const ScanInputs in{rewards, values, mask, terminated, truncated, bootstrap_values, nullptr, nullptr, 1.f, (float)gamma,
                         (float)(gamma * lambda), batch, time, 0};
     Carver c{static_cast<char*>(workspace)};
     return launch_scan(in, {advantages, returns}, ScanWorkspace(c, batch, time), stream);
@@ -456,7 +484,7 @@ int vantage_returns(const float* rewards, const uint8_t* mask, const uint8_t* te
     VANTAGE_REQUIRE((rewards && returns) || batch * time == 0);
     VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_gae_workspace_size(batch, time));
     // Returns are GAE with V = 0 and λ = 1: A_t = r_t + γ(1 - term_t)·A_next.
-    const ScanInputs in{rewards, nullptr, mask, terminated, nullptr, nullptr, nullptr, 1.f, (float)gamma,
+    const ScanInputs in{rewards, nullptr, mask, terminated, nullptr, nullptr, nullptr, nullptr, 1.f, (float)gamma,
                         (float)gamma, batch, time, 0};
     Carver c{static_cast<char*>(workspace)};
     return launch_scan(in, {returns, nullptr}, ScanWorkspace(c, batch, time), stream);
@@ -526,9 +554,54 @@ int vantage_reinforce_plus_plus(const float* scores, const uint8_t* mask, const 
         end_reward = ws.end_reward;
     }
     // Token rewards -β·kl, the score on each row's last valid step, returns with γ, then whitening.
-    const ScanInputs in{kl_coef > 0 ? kl : nullptr, nullptr, mask, nullptr, nullptr, nullptr, end_reward,
+    const ScanInputs in{kl_coef > 0 ? kl : nullptr, nullptr, mask, nullptr, nullptr, nullptr, end_reward, nullptr,
                         (float)-kl_coef, (float)gamma, (float)gamma, batch, time, 0};
     int rc = launch_scan(in, {advantages, nullptr}, ws.scan, stream);
+    if (rc != VANTAGE_OK) return rc;
+    return launch_whiten(advantages, mask, advantages, batch * time, true, true, 1e-8, result, ws.whiten, stream);
+}
+
+size_t vantage_prime_workspace_size(int64_t batch, int64_t time) {
+    return batch < 0 || time < 0 ? 0 : PrimeWorkspace(nullptr, batch, time).c.used;
+}
+
+int vantage_prime(const float* process_rewards, const float* outcomes, const uint8_t* mask, float* advantages,
+                  int64_t batch, int64_t time, int64_t group_size, double process_coef, double outcome_coef,
+                  vantage_prime_form form, double* result, void* workspace, size_t workspace_bytes,
+                  cudaStream_t stream) {
+    VANTAGE_REQUIRE(batch >= 0 && time >= 0 && group_size >= 2 && batch % group_size == 0 && result != nullptr);
+    VANTAGE_REQUIRE((process_rewards && advantages) || batch * time == 0);
+    VANTAGE_REQUIRE(outcomes != nullptr || batch == 0);
+    VANTAGE_REQUIRE(process_coef > -INFINITY && process_coef < INFINITY && outcome_coef > -INFINITY && outcome_coef < INFINITY);
+    VANTAGE_REQUIRE(form == VANTAGE_PRIME_PAPER || form == VANTAGE_PRIME_CODE);
+    VANTAGE_WORKSPACE(workspace, workspace_bytes, vantage_prime_workspace_size(batch, time));
+    const PrimeWorkspace ws(workspace, batch, time);
+    // r̄ of every response, then each response's shift and outcome advantage from its group's.
+    const RowMean means{{batch}};
+    int rc = launch_sequence(means, {process_rewards, nullptr, mask, nullptr, time, false}, ws.means, stream);
+    if (rc != VANTAGE_OK) return rc;
+    const bool paper = form == VANTAGE_PRIME_PAPER;
+    const double inv_others = 1.0 / (double)(group_size - 1);
+    const double* mean = ws.means;
+    float* shift = ws.shift;
+    float* end_reward = ws.end_reward;
+    rc = launch_each(batch, [=] __device__(int64_t i) {
+        const int64_t first = i - i % group_size;
+        double mean_sum = 0, outcome_sum = 0;
+        for (int64_t j = first; j < first + group_size; j++) {
+            mean_sum += mean[j];
+            outcome_sum += outcomes[j];
+        }
+        // Token reward = scale·r - shift: the paper subtracts the others' mean, the code rescales.
+        shift[i] = (float)(process_coef * (paper ? mean_sum - mean[i] : mean_sum) * inv_others);
+        end_reward[i] = (float)(outcome_coef * (outcomes[i] - (outcome_sum - outcomes[i]) * inv_others));
+    }, stream);
+    if (rc != VANTAGE_OK) return rc;
+    const float scale = (float)(process_coef * (paper ? 1.0 : (double)group_size * inv_others));
+    // γ = 1 returns of the token rewards, the outcome advantage on each row's last valid token.
+    const ScanInputs in{process_rewards, nullptr, mask, nullptr, nullptr, nullptr, end_reward, shift, scale, 1.f, 1.f,
+                        batch, time, 0};
+    rc = launch_scan(in, {advantages, nullptr}, ws.scan, stream);
     if (rc != VANTAGE_OK) return rc;
     return launch_whiten(advantages, mask, advantages, batch * time, true, true, 1e-8, result, ws.whiten, stream);
 }

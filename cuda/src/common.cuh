@@ -81,6 +81,13 @@ template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(f
 }
 template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
 
+// Clamps to [lo, hi], letting NaN through (fminf/fmaxf would drop it).
+template <typename T>
+__device__ __forceinline__ T clamp_keep_nan(T x, T lo, T hi) { return x < lo ? lo : (x > hi ? hi : x); }
+// max and min that propagate NaN, as Java's Math.max and Math.min.
+__device__ __forceinline__ float max_nan(float a, float b) { return (a != a || b != b) ? NAN : fmaxf(a, b); }
+__device__ __forceinline__ float min_nan(float a, float b) { return (a != a || b != b) ? NAN : fminf(a, b); }
+
 // Mask element i; a null mask is all valid.
 __device__ __forceinline__ bool valid(const uint8_t* mask, int64_t i) { return mask == nullptr || mask[i] != 0; }
 
@@ -316,9 +323,9 @@ __device__ __forceinline__ RowStats softmax_reduce_block(Softmax st, float scale
 // ---- deterministic two-stage reductions --------------------------------------------------------
 //
 // Stage 1: a grid whose size depends only on the problem size; each block reduces its items into K
-// float accumulators per thread, combines them in a fixed tree and stores K doubles. Stage 2: one
-// block combines the block partials in a fixed order (in double) and hands the totals to a
-// finisher. Op is Sum or Max.
+// accumulators per thread (float, or double where the items are few and need it), combines them in
+// a fixed tree and stores K doubles. Stage 2: one block combines the block partials in a fixed order
+// (in double) and hands the totals to a finisher. Op is Sum or Max.
 
 constexpr int kReduceThreads = 256;
 constexpr int kReduceMaxBlocks = 8192;
@@ -326,14 +333,14 @@ constexpr int kReduceMaxBlocks = 8192;
 inline unsigned reduce_grid(int64_t n) { return grid_for(n, kReduceThreads * 16, kReduceMaxBlocks); }
 
 // Grid-stride over [0, n): add(i, acc) folds item i into the accumulators.
-template <int K, typename Op, typename Add>
+template <int K, typename Op, typename Acc, typename Add>
 __global__ void __launch_bounds__(kReduceThreads) partial_reduce(int64_t n, Add add, double* partials) {
-    float acc[K];
+    Acc acc[K];
 #pragma unroll
-    for (int k = 0; k < K; k++) acc[k] = Op::template identity<float>();
+    for (int k = 0; k < K; k++) acc[k] = Op::template identity<Acc>();
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
         add(i, acc);
-    block_reduce<float, K, Op>(acc);
+    block_reduce<Acc, K, Op>(acc);
     if (threadIdx.x == 0) {
 #pragma unroll
         for (int k = 0; k < K; k++) partials[blockIdx.x * K + k] = acc[k];
@@ -355,10 +362,10 @@ __global__ void __launch_bounds__(kReduceThreads) final_reduce(const double* par
 }
 
 // Both stages over [0, n) with `partials` room for sum_partials_size(K) doubles.
-template <int K, typename Op = Sum, typename Add, typename Finish>
+template <int K, typename Op = Sum, typename Acc = float, typename Add, typename Finish>
 int reduce_then(int64_t n, Add add, Finish finish, double* partials, cudaStream_t stream) {
     const unsigned blocks = reduce_grid(n);
-    partial_reduce<K, Op><<<blocks, kReduceThreads, 0, stream>>>(n, add, partials);
+    partial_reduce<K, Op, Acc><<<blocks, kReduceThreads, 0, stream>>>(n, add, partials);
     VANTAGE_LAUNCHED();
     final_reduce<K, Op><<<1, kReduceThreads, 0, stream>>>(partials, blocks, finish);
     VANTAGE_LAUNCHED();

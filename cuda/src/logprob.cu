@@ -70,12 +70,6 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
 
 // ---- token kernels over [B, T] -----------------------------------------------------------------
 
-// Clamps to ±c, letting NaN through (fminf/fmaxf would drop it).
-__device__ __forceinline__ float clamp_keep_nan(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
-// max and min that propagate NaN, as Java's Math.max and Math.min.
-__device__ __forceinline__ float max_nan(float a, float b) { return (a != a || b != b) ? NAN : fmaxf(a, b); }
-__device__ __forceinline__ float min_nan(float a, float b) { return (a != a || b != b) ? NAN : fminf(a, b); }
-
 struct PpoToken {
     const float *logp, *old_logp, *advantages;
     const uint8_t* mask;

@@ -33,7 +33,10 @@ struct CompSum {
 // Per row: pass 1 the softmax statistics (and, with label smoothing and τ != 1, those of
 // e·logits for S = Σ_k q_k p_k^e); pass 2, when a gradient or the smoothed loss needs it,
 //   ∂l/∂h_k = coef·(p_k·S - (ε/C)·p_k^e - (1-ε)·1{k=y}·p_y^e),   S = (1-ε)·p_y^e + (ε/C)·Σ_k p_k^e
-// which is p_y^e·(p_k - 1{k=y}) without smoothing.
+// which is p_y^e·(p_k - 1{k=y}) = exp(e·lp_y + lp_k) - 1{k=y}·p_y^e without smoothing (the
+// exponent of the sum keeps the product finite where p_y^e alone overflows). As in
+// JavaLossOps.RowKernel, a -inf logit (p_k = 0) takes no p_k·S term even where S is infinite: with
+// τ < 1 its p_k^e is +inf, so the loss is +inf and the gradient ±inf, never NaN.
 template <typename TIn, typename TOut, bool kWarp>
 __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
     comp_sum_kernel(const TIn* logits, const int32_t* labels, float* loss, float* row_loss, TOut* grad, int64_t rows,
@@ -62,19 +65,25 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
         }
         const float zy = to_float(row[y]);
         Softmax st, st_e;
+        bool masked_class = false;  // a -inf logit: its p^e is +inf when e < 0
+        // e·z of a logit for st_e; -inf logits stay -inf, so that st_e skips them.
+        auto scaled = [&](float z) {
+            masked_class |= z == -INFINITY;
+            return z == -INFINITY ? z : e_sign * z;
+        };
         // The default cache policy: the same block reads the row again right away (from L2).
         read_row<false>(
             row, classes, tid, size,
             [&](int64_t, float z) {
                 st.add(z, kLog2e);
-                if (smooth_exp) st_e.add(e_sign * z, e_scale2);
+                if (smooth_exp) st_e.add(scaled(z), e_scale2);
             },
             [&](int64_t, const float(&z)[Vec<TIn>::N]) {
                 st.add(z, kLog2e);
                 if (smooth_exp) {
                     float ze[Vec<TIn>::N];
 #pragma unroll
-                    for (int i = 0; i < Vec<TIn>::N; i++) ze[i] = e_sign * z[i];
+                    for (int i = 0; i < Vec<TIn>::N; i++) ze[i] = scaled(z[i]);
                     st_e.add(ze, e_scale2);
                 }
             });
@@ -83,21 +92,28 @@ __global__ void __launch_bounds__(kWarp ? kWarpRowThreads : kRowThreads)
         if (smooth_exp) {
             const RowStats se = kWarp ? softmax_reduce_warp(st_e, e_scale2) : softmax_reduce_block(st_e, e_scale2);
             sum_pe = expf(se.lse(fabsf(c.e)) - c.e * stats.lse(1.f));
+            if (c.e < 0.f) {
+                const bool any_masked = kWarp ? __any_sync(kFullMask, masked_class) : block_max(masked_class ? 1.f : 0.f) > 0.f;
+                if (any_masked && stats.valid) sum_pe = INFINITY;
+            }
         }
         const float lp_y = stats.logp(zy, 1.f);
-        const float w_y = c.e == 0.f ? 1.f : expf(c.e * lp_y);
-        const float s = smooth ? (1.f - c.smoothing) * w_y + c.smoothing_per_class * sum_pe : w_y;
+        const float t_y = c.e == 0.f ? 0.f : c.e * lp_y;  // log p_y^e (0 at τ = 1, even for lp_y = -inf)
+        const float w_y = expf(t_y);
+        const float s = (1.f - c.smoothing) * w_y + c.smoothing_per_class * sum_pe;
         const float label_term = smooth ? (1.f - c.smoothing) * w_y : w_y;
         float smoothed[1] = {0.f};  // Σ_k l^τ(k)
         auto term = [&](int64_t k, float z) {
             const float lp = stats.logp(z, 1.f);
-            const float p = expf(lp);
-            float g = p * s - (k == y ? label_term : 0.f);
+            float g;
             if (smooth) {
-                g -= c.smoothing_per_class * (c.e == 0.f ? 1.f : expf(c.e * lp));
+                const float p = expf(lp);
+                g = (p == 0.f ? 0.f : p * s) - c.smoothing_per_class * (c.e == 0.f ? 1.f : expf(c.e * lp));
                 smoothed[0] += comp_sum_value(lp, c.e);
+            } else {
+                g = z == -INFINITY ? 0.f : expf(t_y + lp);
             }
-            return coef * g;
+            return coef * (g - (k == y ? label_term : 0.f));
         };
         if (grad_row != nullptr) {
             map_row(row, grad_row, classes, tid, size, term);

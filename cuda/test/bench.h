@@ -249,6 +249,41 @@ inline void bench_dueling(int64_t B, int64_t A, int64_t Z) {
     }
 }
 
+// The sequence objectives and PRIME's advantages on [B, T]: logp (a), reference or initial policy
+// (b), advantages (c), mask, gradient or advantages out (d); per-row inputs are B floats or flags.
+inline void bench_objectives(int64_t B, int64_t T) {
+    const size_t n = (size_t)B * T;
+    Dev<float> per_row = random_f32(B, 0, 1, 9), per_row2 = random_f32(B, -1, 1, 10);
+    Dev<uint8_t> desirable = random_mask(B, 11);
+    Dev<double> result(VANTAGE_DPO_RESULT_SIZE);
+    Workspace ws(std::max({vantage_dpo_workspace_size(B, T), vantage_kto_workspace_size(B, T), vantage_alol_workspace_size(B, T),
+                           vantage_prime_reward_model_workspace_size(B, T), vantage_apa_workspace_size(B, T),
+                           vantage_prime_workspace_size(B, T)}));
+    auto make = [&](int c) { return make_streams(n, 3, 400 + c); };
+    const std::string shape = fmt("%lld x %lld", (long long)B, (long long)T);
+    struct Entry {
+        std::string name;
+        size_t bytes;
+        std::function<void(Streams&)> launch;
+    };
+    const Entry entries[] = {
+        {"dpo sigmoid (ref per token, masked, grad)", n * 13, [&](Streams& in) {
+             vantage_dpo(in.a, in.b, 1, in.mask, in.d, B, T, 0.1, 0.0, VANTAGE_DPO_SIGMOID, result, ws.mem, ws.bytes, 0); }},
+        {"kto (ref per sequence, masked, grad)", n * 9 + B * 5, [&](Streams& in) {
+             vantage_kto(in.a, per_row2, 0, in.mask, desirable, 0.1, in.d, B, T, 0.1, 1, 1, result, ws.mem, ws.bytes, 0); }},
+        {"alol token (masked, grad)", n * 13 + B * 8, [&](Streams& in) {
+             vantage_alol(in.a, in.b, 1, in.mask, per_row, per_row2, in.d, B, T, VANTAGE_ALOL_TOKEN, 0.9, 0, result, ws.mem,
+                          ws.bytes, 0); }},
+        {"prime reward model (ref per token, masked, grad)", n * 13 + B * 4, [&](Streams& in) {
+             vantage_prime_reward_model(in.a, in.b, 1, in.mask, per_row, in.d, B, T, 0.05, result, ws.mem, ws.bytes, 0); }},
+        {"apa (token mean, masked, grad)", n * 17, [&](Streams& in) {
+             vantage_apa(in.a, in.b, in.c, in.mask, in.d, B, T, 0.1, VANTAGE_TOKEN_MEAN, 0, result, ws.mem, ws.bytes, 0); }},
+        {"prime advantages (K = 4, masked)", n * 9 + B * 4, [&](Streams& in) {
+             vantage_prime(in.a, per_row, in.mask, in.d, B, T, 4, 1, 1, VANTAGE_PRIME_PAPER, result, ws.mem, ws.bytes, 0); }},
+    };
+    for (const Entry& e : entries) print_line({e.name + " " + shape, e.bytes, time_rotated(n * 17, make, e.launch)});
+}
+
 inline int run_benchmarks(bool quick) {
     Rng rng(42);
     std::printf("minimal bytes = what the kernel must read and write; copy = cudaMemcpy D2D moving the same bytes\n");
@@ -260,6 +295,8 @@ inline int run_benchmarks(bool quick) {
     bench_regression(quick ? (size_t)1 << 24 : (size_t)1 << 26);
     bench_dueling(quick ? 1 << 20 : 1 << 22, 16, 1);
     bench_dueling(quick ? 1 << 14 : 1 << 16, 16, 64);
+    bench_objectives(256, 4096);
+    if (!quick) bench_objectives(1024, 8192);
     return 0;
 }
 

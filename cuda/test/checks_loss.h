@@ -118,6 +118,27 @@ inline void check_comp_sum(Report& r) {
             CompSumRun got = run_comp_sum(r, "-inf label", h, {0}, 3, tau, 0, VANTAGE_REDUCTION_SUM, 1, VANTAGE_F32, false, false);
             if (got.ok) compare(r, fmt("comp_sum -inf label logit tau=%g", tau), got.loss, {tau > 1 ? 1 / (tau - 1) : ref::kInf}, {1e-6, 0});
         }
+        // τ < 1 and a -inf logit: p^(τ-1) = +inf, so the loss is +inf and the gradient ±inf (never NaN),
+        // as on the Java backend; with label smoothing through Σ_k p_k^(τ-1), without it through p_y.
+        // A warp row (C = 4) and a block row (C = 5000, the -inf at the end); τ > 1 stays finite.
+        for (int64_t C : {4, 5000}) {
+            for (double tau : {0.0, 0.5, 1.0, 2.5}) {
+                for (int label_masked = 0; label_masked < 2; label_masked++) {
+                    const double eps = label_masked ? 0.0 : 0.1;
+                    std::vector<float> z = rng.normals(C);
+                    z[label_masked ? 0 : C - 1] = -INFINITY;
+                    Floats h(VANTAGE_F32, z);
+                    CompSumRun got = run_comp_sum(r, "-inf logit", h, {0}, C, tau, eps, VANTAGE_REDUCTION_SUM, 1, VANTAGE_F32, false);
+                    if (!got.ok) continue;
+                    std::vector<double> grad(C);
+                    const double loss = ref::comp_sum_row(h.values.data(), C, 0, tau, eps, grad.data());
+                    const std::string tag = fmt("comp_sum C=%lld tau=%g %s", (long long)C, tau,
+                                                label_masked ? "-inf label logit, no smoothing" : "-inf class, smoothing 0.1");
+                    compare(r, tag + " loss", got.loss, {loss}, {2e-5, 1e-7});
+                    compare(r, tag + " grad (±inf where p^(tau-1) is infinite)", got.grad, grad, {2e-4, 1e-7});
+                }
+            }
+        }
         Floats one(VANTAGE_F32, {3.0f, -2.0f});
         CompSumRun got = run_comp_sum(r, "C=1", one, {0, 0}, 1, 0.5, 0.1, VANTAGE_REDUCTION_MEAN, 1, VANTAGE_F32, false);
         if (got.ok) {

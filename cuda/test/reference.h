@@ -292,7 +292,9 @@ inline double comp_sum_row(const float* h, int64_t C, int32_t y, double tau, dou
     if (grad)
         for (int64_t k = 0; k < C; k++) {
             const double lp = h[k] - lse;
-            grad[k] = std::exp(lp) * s - (eps > 0 ? eps / C * p_pow(lp) : 0) - (k == y ? (1 - eps) * p_pow(lp) : 0);
+            // p = 0 (a -inf logit) takes no p·S term even where S is infinite (τ < 1), as in JavaLossOps.
+            const double p = std::exp(lp);
+            grad[k] = (p == 0 ? 0 : p * s) - (eps > 0 ? eps / C * p_pow(lp) : 0) - (k == y ? (1 - eps) * p_pow(lp) : 0);
         }
     return loss;
 }
@@ -410,6 +412,199 @@ inline RegressionResult regression(vantage_regression_loss kind, const std::vect
     for (auto& g : r.grad) g *= coef;
     r.degenerate = guarded;
     return r;
+}
+
+// ---- family 5: sequence objectives and PRIME advantages ----------------------------------------
+
+// Σ_t m·x over row b (in index order) and the row's valid tokens.
+inline double row_sum(const std::vector<float>& x, const std::vector<uint8_t>* mask, int64_t b, int64_t T) {
+    double s = 0;
+    for (int64_t t = 0; t < T; t++)
+        if (valid(mask, b * T + t)) s += x[b * T + t];
+    return s;
+}
+
+inline double row_count(const std::vector<uint8_t>* mask, int64_t b, int64_t T) {
+    double n = 0;
+    for (int64_t t = 0; t < T; t++) n += valid(mask, b * T + t) ? 1 : 0;
+    return n;
+}
+
+// A reference policy given per token ([B, T], summed under the mask), per sequence ([B]), or absent (0).
+struct Ref {
+    const std::vector<float>* values;
+    bool per_token;
+    double sum(const std::vector<uint8_t>* mask, int64_t b, int64_t T) const {
+        if (values == nullptr) return 0;
+        return per_token ? row_sum(*values, mask, b, T) : (*values)[b];
+    }
+};
+
+inline double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+// log σ(x) = -log(1 + e^{-x}), finite for large |x|.
+inline double log_sigmoid(double x) { return x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x)); }
+
+// A loss's result array (in the layout of the launcher) and ∂L/∂logp per token.
+struct Objective {
+    std::vector<double> result, grad;
+};
+
+// DPO on rows [0, P) chosen, [P, 2P) rejected; the ratios are S - Sref, or their per-token means for IPO.
+inline Objective dpo(const std::vector<float>& logp, Ref ref, const std::vector<uint8_t>* mask, int64_t B, int64_t T,
+                     double beta, double eps, bool ipo) {
+    const int64_t P = B / 2;
+    Objective o{std::vector<double>(VANTAGE_DPO_RESULT_SIZE, 0), std::vector<double>(B * T, 0)};
+    o.result[VANTAGE_DPO_PAIRS] = (double)P;
+    for (int64_t p = 0; p < P; p++) {
+        double ratio[2], length[2];
+        for (int side = 0; side < 2; side++) {
+            const int64_t b = p + side * P;
+            length[side] = row_count(mask, b, T);
+            ratio[side] = row_sum(logp, mask, b, T) - ref.sum(mask, b, T);
+            if (ipo) ratio[side] = length[side] > 0 ? ratio[side] / length[side] : 0;
+        }
+        double loss, slope;  // slope = ∂loss/∂(chosen ratio)
+        if (ipo) {
+            const double h = ratio[0] - ratio[1] - 1 / (2 * beta);
+            loss = h * h;
+            slope = 2 * h;
+        } else {
+            const double h = beta * (ratio[0] - ratio[1]);
+            loss = -(1 - eps) * log_sigmoid(h) - eps * log_sigmoid(-h);
+            slope = beta * (-(1 - eps) * sigmoid(-h) + eps * sigmoid(h));
+        }
+        for (int side = 0; side < 2; side++) {
+            const int64_t b = p + side * P;
+            const double per_token = ipo ? (length[side] > 0 ? 1 / length[side] : 0) : 1;
+            for (int64_t t = 0; t < T; t++)
+                if (valid(mask, b * T + t)) o.grad[b * T + t] = (side == 0 ? slope : -slope) * per_token / P;
+        }
+        const double chosen = beta * ratio[0], rejected = beta * ratio[1];
+        const double metrics[5] = {loss, chosen, rejected, chosen > rejected ? 1.0 : 0.0, chosen - rejected};
+        for (int k = 0; k < 5; k++) o.result[k] += metrics[k] / P;
+    }
+    return o;
+}
+
+inline Objective kto(const std::vector<float>& logp, Ref ref, const std::vector<uint8_t>* mask,
+                     const std::vector<uint8_t>& desirable, double reference_kl, int64_t B, int64_t T, double beta,
+                     double w_d, double w_u) {
+    Objective o{std::vector<double>(VANTAGE_KTO_RESULT_SIZE, 0), std::vector<double>(B * T, 0)};
+    const double z0 = std::max(0.0, reference_kl);
+    double loss = 0, sums[2] = {0, 0}, counts[2] = {0, 0};
+    for (int64_t b = 0; b < B; b++) {
+        const double r = row_sum(logp, mask, b, T) - ref.sum(mask, b, T);
+        const bool good = desirable[b] != 0;
+        const double u = good ? beta * (z0 - r) : beta * (r - z0);  // the loss is λ·σ(u)
+        const double lambda = good ? w_d : w_u;
+        loss += lambda * sigmoid(u);
+        const double slope = lambda * sigmoid(u) * sigmoid(-u) * (good ? -beta : beta);  // ∂l/∂r
+        for (int64_t t = 0; t < T; t++)
+            if (valid(mask, b * T + t)) o.grad[b * T + t] = slope / B;
+        sums[good ? 0 : 1] += beta * r;
+        counts[good ? 0 : 1]++;
+    }
+    o.result = {B > 0 ? loss / B : 0, counts[0] > 0 ? sums[0] / counts[0] : 0, counts[1] > 0 ? sums[1] / counts[1] : 0,
+                counts[0], counts[1]};
+    return o;
+}
+
+// APA: per-token squared residuals against log π_init + A/λ, aggregated.
+inline Objective apa(const std::vector<float>& logp, const std::vector<float>& init, const std::vector<float>& adv,
+                     const std::vector<uint8_t>* mask, int64_t B, int64_t T, double lambda, vantage_aggregation mode,
+                     double normalizer) {
+    std::vector<double> residual(B * T), l(B * T);
+    for (int64_t i = 0; i < B * T; i++) {
+        residual[i] = (double)logp[i] - adv[i] / lambda - init[i];
+        l[i] = residual[i] * residual[i];
+    }
+    Aggregated agg = aggregate(l, mask, B, T, mode, normalizer);
+    Objective o{{agg.loss, agg.tokens, agg.degenerate ? 1.0 : 0.0}, std::vector<double>(B * T, 0)};
+    for (int64_t i = 0; i < B * T; i++) o.grad[i] = valid(mask, i) ? 2 * residual[i] * agg.weight[i] : 0;
+    return o;
+}
+
+// A-LoL; the importance weights come from weight_logp (logp itself, held fixed when differentiating).
+inline Objective alol(vantage_alol_variant variant, const std::vector<float>& logp, const std::vector<float>& weight_logp,
+                      Ref ref, const std::vector<uint8_t>* mask, const std::vector<float>& rewards,
+                      const std::vector<float>& values, int64_t B, int64_t T, double eps, double kl_beta) {
+    Objective o{std::vector<double>(VANTAGE_LOSS_RESULT_SIZE, 0), std::vector<double>(B * T, 0)};
+    const double low = eps < 1 ? 1 - eps : 0, high = 1 + eps;
+    auto clip = [&](double w) { return std::isnan(w) ? w : std::min(std::max(w, low), high); };
+    const double kl = variant == VANTAGE_ALOL_KL ? kl_beta : 0;
+    double loss = 0, positives = 0;
+    for (int64_t b = 0; b < B; b++) {
+        const double adv = (double)rewards[b] - values[b];
+        const double a = std::isnan(adv) ? adv : std::max(adv, 0.0);
+        positives += a > 0 ? 1 : 0;
+        const double s = row_sum(logp, mask, b, T), s_ref = ref.sum(mask, b, T);
+        for (int64_t t = 0; t < T; t++) {
+            const int64_t i = b * T + t;
+            if (!valid(mask, i)) continue;
+            if (variant == VANTAGE_ALOL_TOKEN) {
+                const double w = clip(std::exp((double)weight_logp[i] - (*ref.values)[i]));
+                loss += a * w * -(double)logp[i];
+                o.grad[i] = -a * w / B;
+            }
+        }
+        if (variant == VANTAGE_ALOL_TOKEN) continue;
+        const double w = variant == VANTAGE_ALOL_SEQUENCE ? clip(std::exp(row_sum(weight_logp, mask, b, T) - s_ref)) : 1;
+        loss += a * w * -s + kl * (s - s_ref);
+        for (int64_t t = 0; t < T; t++)
+            if (valid(mask, b * T + t)) o.grad[b * T + t] = (-a * w + kl) / B;
+    }
+    o.result = {B > 0 ? loss / B : 0, positives, (B == 0 || (positives == 0 && kl == 0)) ? 1.0 : 0.0};
+    return o;
+}
+
+// PRIME's reward model: binary cross-entropy of σ(β·(S - Sref)) against the outcomes.
+inline Objective prime_reward_model(const std::vector<float>& logp, Ref ref, const std::vector<uint8_t>* mask,
+                                    const std::vector<float>& outcomes, int64_t B, int64_t T, double beta) {
+    Objective o{std::vector<double>(VANTAGE_LOSS_RESULT_SIZE, 0), std::vector<double>(B * T, 0)};
+    double loss = 0;
+    for (int64_t b = 0; b < B; b++) {
+        const double s = beta * (row_sum(logp, mask, b, T) - ref.sum(mask, b, T)), y = outcomes[b];
+        loss += -(y * log_sigmoid(s) + (1 - y) * log_sigmoid(-s));
+        for (int64_t t = 0; t < T; t++)
+            if (valid(mask, b * T + t)) o.grad[b * T + t] = beta * (sigmoid(s) - y) / B;
+    }
+    o.result = {B > 0 ? loss / B : 0, (double)B, B == 0 ? 1.0 : 0.0};
+    return o;
+}
+
+// PRIME's returns G before whitening (kernel-math §6.3): the leave-one-out process rewards of the
+// paper (or the code), the outcome RLOO on the last valid token, suffix sums over valid tokens.
+inline std::vector<double> prime_returns(const std::vector<float>& r, const std::vector<float>& outcomes,
+                                         const std::vector<uint8_t>* mask, int64_t B, int64_t T, int64_t K,
+                                         double c_p, double c_o, bool paper) {
+    std::vector<double> g(B * T, 0);
+    for (int64_t first = 0; first < B; first += K) {
+        std::vector<double> mean(K);
+        for (int64_t j = 0; j < K; j++) {
+            const double n = row_count(mask, first + j, T);
+            mean[j] = n > 0 ? row_sum(r, mask, first + j, T) / n : 0;
+        }
+        for (int64_t i = 0; i < K; i++) {
+            const int64_t b = first + i;
+            double others = 0, other_outcomes = 0, all = 0;
+            for (int64_t j = 0; j < K; j++) {
+                all += mean[j];
+                if (j != i) others += mean[j], other_outcomes += outcomes[first + j];
+            }
+            const double outcome = outcomes[b] - other_outcomes / (K - 1);
+            double running = 0;
+            bool last = true;
+            for (int64_t t = T - 1; t >= 0; t--) {
+                const int64_t at = b * T + t;
+                if (!valid(mask, at)) continue;
+                const double process = paper ? r[at] - others / (K - 1) : r[at] * K / (K - 1) - all / (K - 1);
+                running += c_p * process + (last ? c_o * outcome : 0);
+                last = false;
+                g[at] = running;
+            }
+        }
+    }
+    return g;
 }
 
 }  // namespace ref

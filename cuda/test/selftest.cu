@@ -9,6 +9,7 @@
 #include "checks_dueling.h"
 #include "checks_logprob.h"
 #include "checks_loss.h"
+#include "checks_objective.h"
 
 using namespace selftest;
 
@@ -19,7 +20,8 @@ int usage() {
                  "usage: selftest [--bench [--quick]] [--only NAME]\n"
                  "  (no option)   run every check: one line each, then 'N passed, N failed'\n"
                  "  --only NAME   run the check groups whose name contains NAME (logprob, token, ppo,\n"
-                 "                advantage, dueling, comp_sum, regression)\n"
+                 "                advantage, prime, dueling, comp_sum, regression,\n"
+                 "                objective)\n"
                  "  --bench       time every kernel at the sizes of issue 3 (--quick: smaller sizes)\n");
     return kExitUsage;
 }
@@ -79,9 +81,11 @@ int main(int argc, char** argv) {
         {"ppo_aggregate", check_ppo_and_aggregate},
         {"advantage_gae", check_gae_and_returns},
         {"advantage_groups", check_groups_and_whitening},
+        {"advantage_prime", check_prime},
         {"dueling", check_dueling},
         {"loss_comp_sum", check_comp_sum},
         {"loss_regression", check_regression},
+        {"objective", check_objectives},
     };
     Report report;
     for (const Group& g : groups) {
