@@ -1,6 +1,9 @@
 package dev.vantage.kernels.cuda;
 
 import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.advantage.WhitenResult;
+import dev.vantage.kernels.logprob.AggregateResult;
+import dev.vantage.kernels.loss.LossResult;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -156,38 +159,21 @@ final class Call implements AutoCloseable {
                 + ") other than the ignore index " + ignoreIndex + " (the labels changed since)");
     }
 
-    // ---- host copies of device tensors, for the families the C ABI does not have yet ----------
+    // ---- the result records the launchers' result arrays hold ---------------------------------
 
-    /** A heap copy of a device tensor (the tensor itself when it is already on the host). */
-    Tensor hostInput(Tensor t) {
-        if (t == null || onHost(t)) {
-            return t;
-        }
-        Tensor host = HostTensors.heapLike(t);
-        lane.toHost(t.address(), host, function);
-        return host;
+    AggregateResult aggregateResult() {
+        return new AggregateResult(result(CudaLibrary.VANTAGE_AGGREGATE_VALUE()),
+                count(CudaLibrary.VANTAGE_AGGREGATE_TOKENS()), flag(CudaLibrary.VANTAGE_AGGREGATE_DEGENERATE()));
     }
 
-    /** A heap tensor standing in for a device output, copied to the device by {@link #finishHost}. */
-    Tensor hostOutput(Tensor t) {
-        if (t == null || onHost(t)) {
-            return t;
-        }
-        Tensor host = HostTensors.heapLike(t);
-        outputs[outputCount] = host;
-        outputSlots[outputCount++] = t.address();
-        return host;
+    WhitenResult whitenResult() {
+        return new WhitenResult(result(CudaLibrary.VANTAGE_WHITEN_MEAN()), result(CudaLibrary.VANTAGE_WHITEN_VARIANCE()),
+                count(CudaLibrary.VANTAGE_WHITEN_COUNT()), flag(CudaLibrary.VANTAGE_WHITEN_DEGENERATE()));
     }
 
-    /** Copies the {@link #hostOutput} stand-ins to their device tensors. */
-    void finishHost() {
-        for (int i = 0; i < outputCount; i++) {
-            lane.toDevice(outputs[i], outputSlots[i], function);
-        }
-        if (lane.synchronous && outputCount > 0) {
-            Native.synchronize(lane.stream, function, sizes);
-        }
-        completed = true;
+    LossResult lossResult() {
+        return new LossResult(result(CudaLibrary.VANTAGE_LOSS_VALUE()), count(CudaLibrary.VANTAGE_LOSS_COUNT()),
+                flag(CudaLibrary.VANTAGE_LOSS_DEGENERATE()));
     }
 
     @Override

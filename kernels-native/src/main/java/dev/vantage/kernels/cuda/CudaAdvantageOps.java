@@ -12,10 +12,7 @@ import dev.vantage.kernels.spi.AdvantageOps;
 
 import static dev.vantage.kernels.cuda.CudaLibrary.*;
 
-/**
- * The advantage family on the C ABI, except {@link #prime}, which the ABI does not have yet: it
- * runs the pure-Java kernel on host copies (see {@link JavaFallback}).
- */
+/** The advantage family on the C ABI. */
 final class CudaAdvantageOps implements AdvantageOps {
     private final Lanes lanes;
 
@@ -75,7 +72,7 @@ final class CudaAdvantageOps implements AdvantageOps {
             long bytes = vantage_whiten_workspace_size(n);
             c.run(vantage_whiten(c.in(values), c.in(mask), c.out(out), n, options.shiftMean() ? 1 : 0,
                     options.unbiased() ? 1 : 0, options.epsilon(), c.result(), c.workspace(bytes), bytes, c.stream()));
-            return whitenResult(c);
+            return c.whitenResult();
         }
     }
 
@@ -87,20 +84,19 @@ final class CudaAdvantageOps implements AdvantageOps {
             c.run(vantage_reinforce_plus_plus(c.in(scores), c.in(mask), c.in(kl), c.out(advantages), batch, time,
                     options.gamma(), options.klCoef(), options.baselineGroupSize(), c.result(), c.workspace(bytes), bytes,
                     c.stream()));
-            return whitenResult(c);
+            return c.whitenResult();
         }
-    }
-
-    private static WhitenResult whitenResult(Call c) {
-        return new WhitenResult(c.result(VANTAGE_WHITEN_MEAN()), c.result(VANTAGE_WHITEN_VARIANCE()),
-                c.count(VANTAGE_WHITEN_COUNT()), c.flag(VANTAGE_WHITEN_DEGENERATE()));
     }
 
     @Override
     public WhitenResult prime(Tensor processRewards, Tensor outcomes, Tensor mask, Tensor advantages, long batch,
                               long time, PrimeOptions options) {
-        return JavaFallback.run(lanes, "prime", batch, time, c -> JavaFallback.provider().advantage().prime(
-                c.hostInput(processRewards), c.hostInput(outcomes), c.hostInput(mask), c.hostOutput(advantages), batch,
-                time, options));
+        try (Call c = Call.open(lanes, "vantage_prime", "batch=" + batch + ", time=" + time)) {
+            long bytes = vantage_prime_workspace_size(batch, time);
+            c.run(vantage_prime(c.in(processRewards), c.in(outcomes), c.in(mask), c.out(advantages), batch, time,
+                    options.groupSize(), options.processCoef(), options.outcomeCoef(), options.form().ordinal(),
+                    c.result(), c.workspace(bytes), bytes, c.stream()));
+            return c.whitenResult();
+        }
     }
 }

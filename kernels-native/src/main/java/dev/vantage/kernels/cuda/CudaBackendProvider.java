@@ -34,9 +34,6 @@ import java.util.Set;
  *   <li><b>Errors.</b> A CUDA error becomes a {@link CudaException} naming the error, the C
  *       function and the sizes. A label outside {@code [0, V)}, found by the device, becomes the
  *       same {@link IllegalArgumentException} as on the Java backend, and no output is written.</li>
- *   <li><b>Not yet CUDA kernels.</b> The sequence objectives ({@code objective()}: DPO, KTO, APA,
- *       A-LoL, the PRIME reward model) and {@code advantage().prime} run the pure-Java kernels on
- *       host copies of device tensors; they give the Java backend's results.</li>
  * </ul>
  *
  * <p>Availability is probed once (see {@code CudaProbe}): without the native library, a driver or
@@ -90,7 +87,6 @@ public final class CudaBackendProvider implements BackendProvider {
     public List<String> details() {
         List<String> lines = new ArrayList<>(CudaProbe.get().details());
         lines.add("calls: synchronous, each thread on its own default stream; CudaBackends.onStream for a caller's stream");
-        lines.add("on host copies (no CUDA kernel yet): objective().*, advantage().prime");
         return lines;
     }
 

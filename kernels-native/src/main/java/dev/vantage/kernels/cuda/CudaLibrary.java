@@ -103,6 +103,22 @@ final class CudaLibrary {
     @MemberGetter static native int VANTAGE_LOSS_COUNT();
     @MemberGetter static native int VANTAGE_LOSS_DEGENERATE();
     @MemberGetter static native int VANTAGE_LOSS_RESULT_SIZE();
+    @MemberGetter static native int VANTAGE_DPO_IPO();
+    @MemberGetter static native int VANTAGE_ALOL_KL();
+    @MemberGetter static native int VANTAGE_PRIME_CODE();
+    @MemberGetter static native int VANTAGE_DPO_LOSS();
+    @MemberGetter static native int VANTAGE_DPO_CHOSEN_REWARD();
+    @MemberGetter static native int VANTAGE_DPO_REJECTED_REWARD();
+    @MemberGetter static native int VANTAGE_DPO_ACCURACY();
+    @MemberGetter static native int VANTAGE_DPO_MARGIN();
+    @MemberGetter static native int VANTAGE_DPO_PAIRS();
+    @MemberGetter static native int VANTAGE_DPO_RESULT_SIZE();
+    @MemberGetter static native int VANTAGE_KTO_LOSS();
+    @MemberGetter static native int VANTAGE_KTO_DESIRABLE_REWARD();
+    @MemberGetter static native int VANTAGE_KTO_UNDESIRABLE_REWARD();
+    @MemberGetter static native int VANTAGE_KTO_DESIRABLE();
+    @MemberGetter static native int VANTAGE_KTO_UNDESIRABLE();
+    @MemberGetter static native int VANTAGE_KTO_RESULT_SIZE();
 
     // ---- family 1: token log-prob ratios ------------------------------------------------------
 
@@ -245,4 +261,59 @@ final class CudaLibrary {
                                          double epsilon, @Cast("vantage_nrmse_normalizer") int normalizer,
                                          double gradScale, @Cast("double*") long result, @Cast("void*") long workspace,
                                          @Cast("size_t") long workspaceBytes, @Cast("cudaStream_t") long stream);
+
+    // ---- sequence objectives and PRIME advantages ---------------------------------------------
+
+    static native @Cast("size_t") long vantage_dpo_workspace_size(long batch, long time);
+
+    static native int vantage_dpo(@Cast("const float*") long logp, @Cast("const float*") long refLogp, int refPerToken,
+                                  @Cast("const uint8_t*") long mask, @Cast("float*") long gradLogp, long batch,
+                                  long time, double beta, double labelSmoothing, @Cast("vantage_dpo_loss") int loss,
+                                  @Cast("double*") long result, @Cast("void*") long workspace,
+                                  @Cast("size_t") long workspaceBytes, @Cast("cudaStream_t") long stream);
+
+    static native @Cast("size_t") long vantage_kto_workspace_size(long batch, long time);
+
+    static native int vantage_kto(@Cast("const float*") long logp, @Cast("const float*") long refLogp, int refPerToken,
+                                  @Cast("const uint8_t*") long mask, @Cast("const uint8_t*") long desirable,
+                                  double referenceKl, @Cast("float*") long gradLogp, long batch, long time, double beta,
+                                  double desirableWeight, double undesirableWeight, @Cast("double*") long result,
+                                  @Cast("void*") long workspace, @Cast("size_t") long workspaceBytes,
+                                  @Cast("cudaStream_t") long stream);
+
+    static native @Cast("size_t") long vantage_apa_workspace_size(long batch, long time);
+
+    static native int vantage_apa(@Cast("const float*") long logp, @Cast("const float*") long initLogp,
+                                  @Cast("const float*") long advantages, @Cast("const uint8_t*") long mask,
+                                  @Cast("float*") long gradLogp, long batch, long time, double lambda,
+                                  @Cast("vantage_aggregation") int aggregation, double normalizer,
+                                  @Cast("double*") long result, @Cast("void*") long workspace,
+                                  @Cast("size_t") long workspaceBytes, @Cast("cudaStream_t") long stream);
+
+    static native @Cast("size_t") long vantage_alol_workspace_size(long batch, long time);
+
+    static native int vantage_alol(@Cast("const float*") long logp, @Cast("const float*") long refLogp, int refPerToken,
+                                   @Cast("const uint8_t*") long mask, @Cast("const float*") long rewards,
+                                   @Cast("const float*") long values, @Cast("float*") long gradLogp, long batch,
+                                   long time, @Cast("vantage_alol_variant") int variant, double clip, double klBeta,
+                                   @Cast("double*") long result, @Cast("void*") long workspace,
+                                   @Cast("size_t") long workspaceBytes, @Cast("cudaStream_t") long stream);
+
+    static native @Cast("size_t") long vantage_prime_reward_model_workspace_size(long batch, long time);
+
+    static native int vantage_prime_reward_model(@Cast("const float*") long logp, @Cast("const float*") long refLogp,
+                                                 int refPerToken, @Cast("const uint8_t*") long mask,
+                                                 @Cast("const float*") long outcomes, @Cast("float*") long gradLogp,
+                                                 long batch, long time, double beta, @Cast("double*") long result,
+                                                 @Cast("void*") long workspace, @Cast("size_t") long workspaceBytes,
+                                                 @Cast("cudaStream_t") long stream);
+
+    static native @Cast("size_t") long vantage_prime_workspace_size(long batch, long time);
+
+    static native int vantage_prime(@Cast("const float*") long processRewards, @Cast("const float*") long outcomes,
+                                    @Cast("const uint8_t*") long mask, @Cast("float*") long advantages, long batch,
+                                    long time, long groupSize, double processCoef, double outcomeCoef,
+                                    @Cast("vantage_prime_form") int form, @Cast("double*") long result,
+                                    @Cast("void*") long workspace, @Cast("size_t") long workspaceBytes,
+                                    @Cast("cudaStream_t") long stream);
 }

@@ -101,8 +101,7 @@ final class CudaLogProbOps implements LogProbOps {
             long bytes = vantage_aggregate_workspace_size(batch, time);
             c.run(vantage_aggregate(c.in(values), c.in(mask), batch, time, aggregation.mode().ordinal(),
                     aggregation.normalizer(), c.result(), c.workspace(bytes), bytes, c.stream()));
-            return new AggregateResult(c.result(VANTAGE_AGGREGATE_VALUE()), c.count(VANTAGE_AGGREGATE_TOKENS()),
-                    c.flag(VANTAGE_AGGREGATE_DEGENERATE()));
+            return c.aggregateResult();
         }
     }
 

@@ -29,7 +29,7 @@ final class CudaLossOps implements LossOps {
                     classes, options.tau(), options.ignoreIndex(), options.labelSmoothing(),
                     options.reduction().ordinal(), options.gradScale(), c.result(), c.status(), c.workspace(bytes), bytes,
                     c.stream()));
-            return lossResult(c);
+            return c.lossResult();
         }
     }
 
@@ -43,12 +43,7 @@ final class CudaLossOps implements LossOps {
                     c.out(gradPrediction), n, options.reduction().ordinal(), options.delta(), options.quantile(),
                     options.epsilon(), options.normalizer().ordinal(), options.gradScale(), c.result(),
                     c.workspace(bytes), bytes, c.stream()));
-            return lossResult(c);
+            return c.lossResult();
         }
-    }
-
-    private static LossResult lossResult(Call c) {
-        return new LossResult(c.result(VANTAGE_LOSS_VALUE()), c.count(VANTAGE_LOSS_COUNT()),
-                c.flag(VANTAGE_LOSS_DEGENERATE()));
     }
 }

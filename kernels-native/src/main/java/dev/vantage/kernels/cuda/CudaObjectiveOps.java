@@ -2,6 +2,7 @@ package dev.vantage.kernels.cuda;
 
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.logprob.AggregateResult;
+import dev.vantage.kernels.logprob.Aggregation;
 import dev.vantage.kernels.loss.LossResult;
 import dev.vantage.kernels.objective.AlolOptions;
 import dev.vantage.kernels.objective.ApaOptions;
@@ -11,9 +12,11 @@ import dev.vantage.kernels.objective.KtoOptions;
 import dev.vantage.kernels.objective.KtoResult;
 import dev.vantage.kernels.spi.ObjectiveOps;
 
+import static dev.vantage.kernels.cuda.CudaLibrary.*;
+
 /**
- * The sequence objectives, which the C ABI does not have yet: each runs the pure-Java kernel on
- * host copies of device tensors ({@link JavaFallback}); host tensors are read in place.
+ * The sequence objectives on the C ABI. A reference of rank 2 is per token, of rank 1 per
+ * sequence ({@code ref_per_token}); enums pass as their ordinals, which the header mirrors.
  */
 final class CudaObjectiveOps implements ObjectiveOps {
     private final Lanes lanes;
@@ -22,44 +25,75 @@ final class CudaObjectiveOps implements ObjectiveOps {
         this.lanes = lanes;
     }
 
-    private static ObjectiveOps java() {
-        return JavaFallback.provider().objective();
+    private static String sizes(long batch, long time) {
+        return "batch=" + batch + ", time=" + time;
+    }
+
+    private static int perToken(Tensor ref) {
+        return ref != null && ref.rank() == 2 ? 1 : 0;
     }
 
     @Override
     public DpoResult dpo(Tensor logp, Tensor refLogp, Tensor mask, Tensor gradLogp, long batch, long time,
                          DpoOptions options) {
-        return JavaFallback.run(lanes, "dpo", batch, time, c -> java().dpo(c.hostInput(logp), c.hostInput(refLogp),
-                c.hostInput(mask), c.hostOutput(gradLogp), batch, time, options));
+        try (Call c = Call.open(lanes, "vantage_dpo", sizes(batch, time))) {
+            long bytes = vantage_dpo_workspace_size(batch, time);
+            c.run(vantage_dpo(c.in(logp), c.in(refLogp), perToken(refLogp), c.in(mask), c.out(gradLogp), batch, time,
+                    options.beta(), options.labelSmoothing(), options.loss().ordinal(), c.result(),
+                    c.workspace(bytes), bytes, c.stream()));
+            return new DpoResult(c.result(VANTAGE_DPO_LOSS()), c.result(VANTAGE_DPO_CHOSEN_REWARD()),
+                    c.result(VANTAGE_DPO_REJECTED_REWARD()), c.result(VANTAGE_DPO_ACCURACY()),
+                    c.result(VANTAGE_DPO_MARGIN()), c.count(VANTAGE_DPO_PAIRS()));
+        }
     }
 
     @Override
     public KtoResult kto(Tensor logp, Tensor refLogp, Tensor mask, Tensor desirable, double referenceKl,
                          Tensor gradLogp, long batch, long time, KtoOptions options) {
-        return JavaFallback.run(lanes, "kto", batch, time, c -> java().kto(c.hostInput(logp), c.hostInput(refLogp),
-                c.hostInput(mask), c.hostInput(desirable), referenceKl, c.hostOutput(gradLogp), batch, time, options));
+        try (Call c = Call.open(lanes, "vantage_kto", sizes(batch, time))) {
+            long bytes = vantage_kto_workspace_size(batch, time);
+            c.run(vantage_kto(c.in(logp), c.in(refLogp), perToken(refLogp), c.in(mask), c.in(desirable), referenceKl,
+                    c.out(gradLogp), batch, time, options.beta(), options.desirableWeight(),
+                    options.undesirableWeight(), c.result(), c.workspace(bytes), bytes, c.stream()));
+            return new KtoResult(c.result(VANTAGE_KTO_LOSS()), c.result(VANTAGE_KTO_DESIRABLE_REWARD()),
+                    c.result(VANTAGE_KTO_UNDESIRABLE_REWARD()), c.count(VANTAGE_KTO_DESIRABLE()),
+                    c.count(VANTAGE_KTO_UNDESIRABLE()));
+        }
     }
 
     @Override
     public AggregateResult apa(Tensor logp, Tensor initLogp, Tensor advantages, Tensor mask, Tensor gradLogp,
                                long batch, long time, ApaOptions options) {
-        return JavaFallback.run(lanes, "apa", batch, time, c -> java().apa(c.hostInput(logp), c.hostInput(initLogp),
-                c.hostInput(advantages), c.hostInput(mask), c.hostOutput(gradLogp), batch, time, options));
+        Aggregation agg = options.aggregation();
+        try (Call c = Call.open(lanes, "vantage_apa", sizes(batch, time))) {
+            long bytes = vantage_apa_workspace_size(batch, time);
+            c.run(vantage_apa(c.in(logp), c.in(initLogp), c.in(advantages), c.in(mask), c.out(gradLogp), batch, time,
+                    options.lambda(), agg.mode().ordinal(), agg.normalizer(), c.result(), c.workspace(bytes), bytes,
+                    c.stream()));
+            return c.aggregateResult();
+        }
     }
 
     @Override
     public LossResult alol(Tensor logp, Tensor refLogp, Tensor mask, Tensor rewards, Tensor values, Tensor gradLogp,
                            long batch, long time, AlolOptions options) {
-        return JavaFallback.run(lanes, "alol", batch, time, c -> java().alol(c.hostInput(logp), c.hostInput(refLogp),
-                c.hostInput(mask), c.hostInput(rewards), c.hostInput(values), c.hostOutput(gradLogp), batch, time,
-                options));
+        try (Call c = Call.open(lanes, "vantage_alol", sizes(batch, time))) {
+            long bytes = vantage_alol_workspace_size(batch, time);
+            c.run(vantage_alol(c.in(logp), c.in(refLogp), perToken(refLogp), c.in(mask), c.in(rewards), c.in(values),
+                    c.out(gradLogp), batch, time, options.variant().ordinal(), options.clip(), options.klBeta(),
+                    c.result(), c.workspace(bytes), bytes, c.stream()));
+            return c.lossResult();
+        }
     }
 
     @Override
     public LossResult primeRewardModel(Tensor logp, Tensor refLogp, Tensor mask, Tensor outcomes, Tensor gradLogp,
                                        long batch, long time, double beta) {
-        return JavaFallback.run(lanes, "primeRewardModel", batch, time, c -> java().primeRewardModel(
-                c.hostInput(logp), c.hostInput(refLogp), c.hostInput(mask), c.hostInput(outcomes),
-                c.hostOutput(gradLogp), batch, time, beta));
+        try (Call c = Call.open(lanes, "vantage_prime_reward_model", sizes(batch, time))) {
+            long bytes = vantage_prime_reward_model_workspace_size(batch, time);
+            c.run(vantage_prime_reward_model(c.in(logp), c.in(refLogp), perToken(refLogp), c.in(mask), c.in(outcomes),
+                    c.out(gradLogp), batch, time, beta, c.result(), c.workspace(bytes), bytes, c.stream()));
+            return c.lossResult();
+        }
     }
 }

@@ -2,12 +2,15 @@ package dev.vantage.kernels.cuda;
 
 import dev.vantage.kernels.DType;
 import dev.vantage.kernels.advantage.GroupOptions;
+import dev.vantage.kernels.advantage.PrimeOptions;
 import dev.vantage.kernels.dueling.DuelingMode;
 import dev.vantage.kernels.logprob.Aggregation;
 import dev.vantage.kernels.logprob.KlEstimator;
 import dev.vantage.kernels.loss.Reduction;
 import dev.vantage.kernels.loss.RegressionLoss;
 import dev.vantage.kernels.loss.RegressionOptions;
+import dev.vantage.kernels.objective.AlolOptions;
+import dev.vantage.kernels.objective.DpoOptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +91,9 @@ class NativeLibraryTest {
         assertEquals(Reduction.MEAN.ordinal(), CudaLibrary.VANTAGE_REDUCTION_MEAN());
         assertEquals(RegressionLoss.QUANTILE.ordinal(), CudaLibrary.VANTAGE_QUANTILE());
         assertEquals(RegressionOptions.Normalizer.STD.ordinal(), CudaLibrary.VANTAGE_NRMSE_STD());
+        assertEquals(DpoOptions.Loss.IPO.ordinal(), CudaLibrary.VANTAGE_DPO_IPO());
+        assertEquals(AlolOptions.Variant.KL.ordinal(), CudaLibrary.VANTAGE_ALOL_KL());
+        assertEquals(PrimeOptions.Form.CODE.ordinal(), CudaLibrary.VANTAGE_PRIME_CODE());
         assertEquals(1, CudaLibrary.VANTAGE_STATUS_BAD_LABEL());
     }
 
@@ -95,11 +101,16 @@ class NativeLibraryTest {
     void resultLayoutsFitBeforeTheStatusWord() {
         Gpu.requireLibrary();
         int[] sizes = {CudaLibrary.VANTAGE_AGGREGATE_RESULT_SIZE(), CudaLibrary.VANTAGE_PPO_RESULT_SIZE(),
-                CudaLibrary.VANTAGE_WHITEN_RESULT_SIZE(), CudaLibrary.VANTAGE_LOSS_RESULT_SIZE()};
+                CudaLibrary.VANTAGE_WHITEN_RESULT_SIZE(), CudaLibrary.VANTAGE_LOSS_RESULT_SIZE(),
+                CudaLibrary.VANTAGE_DPO_RESULT_SIZE(), CudaLibrary.VANTAGE_KTO_RESULT_SIZE()};
         assertEquals(3, sizes[0]);
         assertEquals(6, sizes[1]);
         assertEquals(4, sizes[2]);
         assertEquals(3, sizes[3]);
+        assertEquals(6, sizes[4]);
+        assertEquals(5, sizes[5]);
+        assertEquals(5, CudaLibrary.VANTAGE_DPO_PAIRS());
+        assertEquals(4, CudaLibrary.VANTAGE_KTO_UNDESIRABLE());
         for (int size : sizes) {
             assertTrue(size * Double.BYTES <= Lane.STATUS_OFFSET, "result of " + size + " doubles overlaps the status");
         }
@@ -119,6 +130,12 @@ class NativeLibraryTest {
         assertTrue(CudaLibrary.vantage_comp_sum_workspace_size(4096, 32000) >= 0);
         assertTrue(CudaLibrary.vantage_regression_workspace_size(1 << 20) >= 0);
         assertTrue(CudaLibrary.vantage_reinforce_plus_plus_workspace_size(64, 512) >= 0);
+        assertTrue(CudaLibrary.vantage_dpo_workspace_size(256, 4096) >= 0);
+        assertTrue(CudaLibrary.vantage_kto_workspace_size(256, 4096) >= 0);
+        assertTrue(CudaLibrary.vantage_apa_workspace_size(256, 4096) >= 0);
+        assertTrue(CudaLibrary.vantage_alol_workspace_size(256, 4096) >= 0);
+        assertTrue(CudaLibrary.vantage_prime_reward_model_workspace_size(256, 4096) >= 0);
+        assertTrue(CudaLibrary.vantage_prime_workspace_size(256, 4096) >= 0);
     }
 
     @Test
@@ -131,5 +148,9 @@ class NativeLibraryTest {
         assertEquals(invalid, CudaLibrary.vantage_ratio(0, 0, 0, 0, 0, 5, 20.0, stream), "null pointers with n > 0");
         assertEquals(invalid, CudaLibrary.vantage_kl(0, 0, 0, 0, 0, 5, 2, 0, stream));
         assertEquals(invalid, CudaLibrary.vantage_malloc(new long[1], -1));
+        assertEquals(invalid, CudaLibrary.vantage_dpo(0, 0, 1, 0, 0, 4, 3, 0.1, 0, 0, 0, 0, 0, stream),
+                "null logp with rows");
+        assertEquals(invalid, CudaLibrary.vantage_prime(0, 0, 0, 0, 4, 3, 1, 1, 1, 0, 0, 0, 0, stream),
+                "group size 1");
     }
 }
