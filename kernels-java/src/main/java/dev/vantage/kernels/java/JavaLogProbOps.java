@@ -21,9 +21,11 @@ final class JavaLogProbOps implements LogProbOps {
     private static final int BLOCK = 4096;
 
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaLogProbOps(Parallel parallel) {
+    JavaLogProbOps(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     /** Rows a chunk must hold so that it does at least ~64K element operations. */
@@ -47,7 +49,7 @@ final class JavaLogProbOps implements LogProbOps {
             FloatOut lseOut = lse == null ? null : new FloatOut().begin(lse, start, n);
             for (int i = 0; i < n; i++) {
                 row.load(logits, (start + i) * vocab, v);
-                softmax.accumulate(row.a, row.off, v, scale);
+                loops.softmax(row.a, row.off, v, scale, softmax);
                 double rowLse = softmax.lse();
                 int y = Labels.at(labels, start + i);
                 lpOut.a[lpOut.off + i] = y == ignore ? 0f : (float) (row.a[row.off + y] * scale - rowLse);
@@ -91,12 +93,17 @@ final class JavaLogProbOps implements LogProbOps {
                 double gH = gHIn.a[gHIn.off + i];
                 row.load(logits, (start + i) * vocab, v);
                 grad.begin(gradLogits, (start + i) * vocab, v);
-                for (int j = 0; j < v; j++) {
-                    double logP = row.a[row.off + j] * scale - rowLse;
+                // Read before the row is written: the gradient may overwrite the logits.
+                double labelLogit = y == ignore ? 0 : row.a[row.off + y];
+                // Off the label, ∂L/∂z_j = -(1/T)·p_j·(gLp + gH·(log p_j + H)).
+                loops.softmaxGradient(row.a, row.off, v, scale, rowLse, -scale * (gLp + gH * h), -scale * gH,
+                        grad.a, grad.off);
+                if (y != ignore) {
+                    double logP = labelLogit * scale - rowLse;
                     double p = Math.exp(logP);
-                    // p == 0 for -inf logits, where p·(log p + H) is 0 although 0·(-inf) is NaN.
-                    double g = gLp * ((j == y ? 1 : 0) - p) - (p == 0 ? 0 : gH * p * (logP + h));
-                    grad.a[grad.off + j] = (float) (g * scale);
+                    // p == 0 for a -inf label logit, where p·(log p + H) is 0 although 0·(-inf) is NaN.
+                    double g = gLp * (1 - p) - (p == 0 ? 0 : gH * p * (logP + h));
+                    grad.a[grad.off + y] = (float) (g * scale);
                 }
                 grad.commit();
             }

@@ -20,9 +20,11 @@ final class JavaRegression {
     private static final double LOG_2 = Math.log(2);
 
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaRegression(Parallel parallel) {
+    JavaRegression(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     LossResult run(RegressionLoss kind, Tensor target, Tensor prediction, Tensor mask, Tensor loss, Tensor grad,

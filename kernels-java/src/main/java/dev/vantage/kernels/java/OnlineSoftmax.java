@@ -1,8 +1,8 @@
 package dev.vantage.kernels.java;
 
 /**
- * Single-pass softmax statistics of one row of scaled logits {@code x_j = scale·z_j}
- * (Milakov and Gimelshein 2018), in double:
+ * Softmax statistics of one row of scaled logits {@code x_j = scale·z_j}, computed in a single
+ * pass by {@link RowLoops#softmax} (Milakov and Gimelshein 2018), in double:
  * {@code max = max_j x_j}, {@code sum = Σ_j exp(x_j - max)} and
  * {@code centered = Σ_j exp(x_j - max)·(x_j - max)}. Keeping the last one relative to the max
  * gives the entropy {@code log(sum) - centered/sum} without cancelling against a large max.
@@ -15,30 +15,10 @@ final class OnlineSoftmax {
     private double sum;
     private double centered;
 
-    void accumulate(float[] z, int off, int n, double scale) {
-        double m = Double.NEGATIVE_INFINITY;
-        double d = 0;
-        double s = 0;
-        for (int j = 0; j < n; j++) {
-            double x = z[off + j] * scale;
-            if (x > m) {
-                // New maximum: rescale what was summed relative to the old one.
-                if (d > 0) {
-                    double c = Math.exp(m - x);
-                    s = c * (s + (m - x) * d);
-                    d = c * d;
-                }
-                d += 1;
-                m = x;
-            } else if (x != Double.NEGATIVE_INFINITY) {
-                double e = Math.exp(x - m);
-                d += e;
-                s += e * (x - m);
-            }
-        }
-        max = m;
-        sum = d;
-        centered = s;
+    void set(double max, double sum, double centered) {
+        this.max = max;
+        this.sum = sum;
+        this.centered = centered;
     }
 
     /** {@code log Σ exp(x_j)}; NaN for an invalid row. */

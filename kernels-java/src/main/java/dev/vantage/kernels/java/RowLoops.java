@@ -1,0 +1,25 @@
+package dev.vantage.kernels.java;
+
+/**
+ * The hot inner loops of the Java kernels, the one place where the scalar backend and the SIMD
+ * backend differ: {@link ScalarRowLoops} in plain Java and double, {@code VectorRowLoops} on the
+ * JDK Vector API. Everything around them (validation, chunking, views, edge cases, reductions over
+ * rows) is shared, so both backends run the same kernel logic.
+ */
+interface RowLoops {
+    /**
+     * Softmax statistics of the scaled row {@code x_j = scale·z[off + j]}, {@code j < n}, into
+     * {@code into} (see {@link OnlineSoftmax}); {@code -inf} entries are skipped, NaN propagates.
+     */
+    void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into);
+
+    /**
+     * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}
+     * and {@code p_j = exp(logP_j)}; {@code out_j = 0} where {@code z_j = -inf} (a vocabulary mask)
+     * or {@code p_j} is 0, so that no {@code 0·∞} turns into NaN there. The caller fixes the label's
+     * entry. The log-prob backward and the comp-sum gradient are both this row.
+     */
+    void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b, float[] out,
+                         int outOff);
+
+}

@@ -1,0 +1,46 @@
+package dev.vantage.kernels.java;
+
+/** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
+final class ScalarRowLoops implements RowLoops {
+    static final ScalarRowLoops INSTANCE = new ScalarRowLoops();
+
+    private ScalarRowLoops() {
+    }
+
+    @Override
+    public void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into) {
+        double m = Double.NEGATIVE_INFINITY;
+        double d = 0;
+        double s = 0;
+        for (int j = 0; j < n; j++) {
+            double x = z[off + j] * scale;
+            if (x > m) {
+                // New maximum: rescale what was summed relative to the old one.
+                if (d > 0) {
+                    double c = Math.exp(m - x);
+                    s = c * (s + (m - x) * d);
+                    d = c * d;
+                }
+                d += 1;
+                m = x;
+            } else if (x != Double.NEGATIVE_INFINITY) {
+                double e = Math.exp(x - m);
+                d += e;
+                s += e * (x - m);
+            }
+        }
+        into.set(m, d, s);
+    }
+
+    @Override
+    public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
+                                float[] out, int outOff) {
+        for (int j = 0; j < n; j++) {
+            float zj = z[zOff + j];
+            double logP = zj * scale - shift;
+            double p = Math.exp(logP);
+            out[outOff + j] = p == 0 || zj == Float.NEGATIVE_INFINITY ? 0f : (float) (p * (a + b * logP));
+        }
+    }
+
+}
