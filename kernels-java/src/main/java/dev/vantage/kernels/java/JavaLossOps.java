@@ -41,6 +41,9 @@ final class JavaLossOps implements LossOps {
         boolean mean = options.reduction() == Reduction.MEAN;
         double gradFactor = options.gradScale() * (mean ? (count == 0 ? 0 : 1.0 / count) : 1);
         RowKernel kernel = new RowKernel(loops, (int) classes, options.tau(), options.labelSmoothing(), gradFactor);
+        // The smoothed gradient p_k·S - (ε/C)·p_k^(τ-1) cancels when p_y is small, which would magnify
+        // an fp32 lse error (the vector loops'); its rows are bound by their scalar passes anyway.
+        RowLoops statistics = options.labelSmoothing() > 0 ? ScalarRowLoops.INSTANCE : loops;
         double total = parallel.reduce(rows, JavaLogProbOps.rowGrain(classes), 1, (start, end, acc, at) -> {
             int n = (int) (end - start);
             FloatIn row = new FloatIn();
@@ -60,7 +63,7 @@ final class JavaLossOps implements LossOps {
                     }
                 } else {
                     row.load(logits, base, kernel.c);
-                    loops.softmax(row.a, row.off, kernel.c, 1.0, softmax);
+                    statistics.softmax(row.a, row.off, kernel.c, 1.0, softmax);
                     rowLoss = kernel.run(row, y, softmax.lse(), gradLogits == null ? null
                             : grad.begin(gradLogits, base, kernel.c));
                     sum += rowLoss;
@@ -127,7 +130,9 @@ final class JavaLossOps implements LossOps {
                     // ∂l/∂h_k = p_y^(τ-1)·(p_k - 1{k=y}); exp(t + log p_k) keeps p_y^(τ-1)·p_k finite when
                     // p_y^(τ-1) alone would overflow.
                     double t = tau == 1 ? 0 : (tau - 1) * lpY;
-                    loops.softmaxGradient(row.a, row.off, c, 1, lse - t, gradFactor, 0, grad.a, grad.off);
+                    // p_y^(τ-1) beyond e^80 (τ < 1, a far-off label) would overflow a float exp on the way.
+                    RowLoops rowLoops = t > RowLoops.FLOAT_EXP_SAFE ? ScalarRowLoops.INSTANCE : loops;
+                    rowLoops.softmaxGradient(row.a, row.off, c, 1, lse - t, gradFactor, 0, grad.a, grad.off);
                     double gY = labelLogit == Float.NEGATIVE_INFINITY ? 0 : Math.exp(t + lpY);
                     grad.a[grad.off + y] = (float) (gradFactor * (gY - wY));
                     grad.commit();

@@ -8,6 +8,13 @@ package dev.vantage.kernels.java;
  */
 interface RowLoops {
     /**
+     * The largest {@code logP} a caller may pass to {@link #softmaxGradient}: implementations may
+     * compute {@code exp} in float, which overflows above 88.7. A softmax over the row's own lse has
+     * {@code logP <= 0}; callers with larger arguments use {@link ScalarRowLoops} (double).
+     */
+    double FLOAT_EXP_SAFE = 80;
+
+    /**
      * Softmax statistics of the scaled row {@code x_j = scale·z[off + j]}, {@code j < n}, into
      * {@code into} (see {@link OnlineSoftmax}); {@code -inf} entries are skipped, NaN propagates.
      */
@@ -17,9 +24,9 @@ interface RowLoops {
      * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}
      * and {@code p_j = exp(logP_j)}; {@code out_j = 0} where {@code z_j = -inf} (a vocabulary mask)
      * or {@code p_j} is 0, so that no {@code 0·∞} turns into NaN there. The caller fixes the label's
-     * entry. The log-prob backward and the comp-sum gradient are both this row.
+     * entry. The log-prob backward and the comp-sum gradient are both this row. Requires
+     * {@code logP_j <= }{@link #FLOAT_EXP_SAFE}.
      */
     void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b, float[] out,
                          int outOff);
-
 }
