@@ -1,0 +1,271 @@
+package dev.vantage.tests;
+
+import dev.vantage.kernels.Backend;
+import dev.vantage.kernels.BackendStatus;
+import dev.vantage.kernels.Diagnostics;
+import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.Vantage;
+import dev.vantage.kernels.java.SimdBackendProvider;
+import dev.vantage.kernels.logprob.LogProbOptions;
+import dev.vantage.kernels.loss.CompSumOptions;
+import dev.vantage.kernels.loss.LossResult;
+import dev.vantage.kernels.loss.Reduction;
+import dev.vantage.oracle.Inputs;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.vantage.tests.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The {@code java-simd} backend: its guards (each checked in a child JVM that lacks exactly one
+ * requirement, since the answer is fixed per JVM), thread-count independence, and agreement with
+ * the scalar {@code java} backend on large random inputs. The parity suite proper runs on it like
+ * on every backend.
+ *
+ * <p>Tolerances against the scalar backend are the parity suite's: log-probs, entropies and lse
+ * rel 1e-5 + abs 1e-5; log-prob gradients rel 1e-4 + abs 1e-6·(1 + |lse|)·(1 + |gLp| + |gH|) (the
+ * vector loop forms {@code log p = z/T - lse} in fp32, an error of the order of ulp(lse), as the
+ * fp32 lse itself has); comp-sum gradients rel 1e-4 + abs 1e-6·max|row gradient|, its loss rel 1e-4.
+ * Vector exp is within about 1 ulp in fp32, against double in the scalar loops.
+ */
+class SimdBackendTest {
+    private static final String SIMD = "java-simd";
+    private static final double RTOL = 1e-5;
+    private static final double ATOL = 1e-5;
+    private static final double GRAD_RTOL = 1e-4;
+    private static final double GRAD_ATOL = 1e-6;
+
+    // ---- guards --------------------------------------------------------------------------------
+
+    @Test
+    void isFoundAndRanksAboveTheScalarBackend() {
+        BackendStatus simd = status(SIMD);
+        BackendStatus java = status("java");
+        assertTrue(simd.priority() > java.priority());
+        assertFalse(simd.reason().isBlank());
+        if (simd.available()) {
+            assertEquals(SIMD, Vantage.backend("auto").name(), "auto picks java-simd when it can run");
+        }
+    }
+
+    @Test
+    void withoutTheVectorModuleItIsUnavailableWithTheFlagToPass() throws Exception {
+        Child child = diagnostics(List.of());
+        String line = child.backendLine(SIMD);
+        assertTrue(line.contains("unavailable - jdk.incubator.vector is not readable: pass --add-modules "
+                + "jdk.incubator.vector"), child.out);
+        assertTrue(child.out.contains("selected:    java"), child.out);
+        // Logged once, through java.util.logging (stderr by default), however often it is asked.
+        assertEquals(1, count(child.err, "java-simd backend disabled"), child.err);
+    }
+
+    @Test
+    void withoutC2ItIsUnavailable() throws Exception {
+        assumeSimdRunsHere();
+        assertTrue(diagnostics(List.of("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1"))
+                .backendLine(SIMD).contains("unavailable - C2 is off (-XX:TieredStopAtLevel=1)"));
+        assertTrue(diagnostics(List.of("--add-modules", "jdk.incubator.vector", "-Xint"))
+                .backendLine(SIMD).contains("unavailable - the JIT is off (-Xint)"));
+    }
+
+    @Test
+    void withVectorsNarrowerThan128BitsItIsUnavailable() throws Exception {
+        assumeSimdRunsHere();
+        assertTrue(diagnostics(List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=8"))
+                .backendLine(SIMD).contains("unavailable - the preferred vector size is 64 bits, below 128"));
+    }
+
+    @Test
+    void withoutTheVectorMathLibraryItIsUnavailable() throws Exception {
+        assumeSimdRunsHere();
+        boolean jdk25 = Runtime.version().feature() >= 25;
+        List<String> flags = jdk25
+                ? List.of("--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.VectorMathLibrary=java")
+                : List.of("--add-modules", "jdk.incubator.vector", "-XX:+UnlockExperimentalVMOptions",
+                        "-XX:-UseVectorStubs");
+        String expected = jdk25 ? "-Djdk.incubator.vector.VectorMathLibrary=java turns the vector math library off"
+                : "-XX:-UseVectorStubs turns the vector math library off";
+        String line = diagnostics(flags).backendLine(SIMD);
+        assertTrue(line.contains("unavailable - " + expected + ": vector exp/log would be slower than scalar"), line);
+    }
+
+    @Test
+    void withEveryRequirementMetInAChildJvmItIsAvailable() throws Exception {
+        assumeSimdRunsHere();
+        Child child = diagnostics(List.of("--add-modules", "jdk.incubator.vector"));
+        assertTrue(child.backendLine(SIMD).contains("available - jdk.incubator.vector, "), child.out);
+        assertTrue(child.out.contains("selected:    java-simd"), child.out);
+    }
+
+    // ---- results -------------------------------------------------------------------------------
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        assumeSimdRunsHere();
+        int rows = 67;
+        int vocab = 4099;
+        Inputs in = new Inputs(19);
+        float[] logits = in.floats(rows * vocab, Inputs.Spread.OUTLIERS);
+        int[] labels = in.labels(rows, vocab, 0.1, -100);
+        float[][] results = new float[2][];
+        int[] threads = {1, 3};
+        for (int k = 0; k < 2; k++) {
+            Backend be = Backend.of(new SimdBackendProvider(threads[k]));
+            Forward f = forward(be, logits, labels, rows, vocab, 0.8);
+            float[] grad = backward(be, logits, labels, f, rows, vocab, 0.8);
+            float[] ceGrad = new float[rows * vocab];
+            LossResult ce = be.loss().compSum(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows), null,
+                    Tensor.of(ceGrad, rows, vocab), CompSumOptions.defaults().tau(1.5));
+            results[k] = concat(f.logp, f.entropy, f.lse, grad, ceGrad, new float[] {(float) ce.value()});
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
+
+    @Test
+    void agreesWithTheScalarBackendOnLargeRandomRows() {
+        assumeSimdRunsHere();
+        Backend simd = Vantage.backend(SIMD);
+        Backend java = Vantage.backend("java");
+        int[][] shapes = {{16, 32000}, {3, 151936}, {64, 1000}, {37, 17}};
+        Inputs in = new Inputs(23);
+        for (int[] shape : shapes) {
+            int rows = shape[0];
+            int vocab = shape[1];
+            for (Inputs.Spread spread : Inputs.Spread.values()) {
+                float[] logits = in.floats(rows * vocab, spread);
+                int[] labels = in.labels(rows, vocab, 0.1, -100);
+                String what = rows + "x" + vocab + " " + spread;
+                Forward expected = forward(java, logits, labels, rows, vocab, 0.7);
+                Forward actual = forward(simd, logits, labels, rows, vocab, 0.7);
+                assertClose("logp " + what, toDouble(expected.logp), actual.logp, RTOL, ATOL);
+                assertClose("entropy " + what, toDouble(expected.entropy), actual.entropy, RTOL, ATOL);
+                assertClose("lse " + what, toDouble(expected.lse), actual.lse, RTOL, ATOL);
+                float[] expectedGrad = backward(java, logits, labels, expected, rows, vocab, 0.7);
+                float[] actualGrad = backward(simd, logits, labels, expected, rows, vocab, 0.7);
+                for (int i = 0; i < rows; i++) {
+                    double upstream = 1 + Math.abs(gradLogp(expected, i)) + Math.abs(expected.entropy[i]);
+                    assertClose("dlogits " + what + " row " + i, toDouble(Arrays.copyOfRange(expectedGrad, i * vocab,
+                            (i + 1) * vocab)), actualGrad, i * vocab, GRAD_RTOL,
+                            GRAD_ATOL * (1 + Math.abs(expected.lse[i])) * upstream);
+                }
+
+                CompSumOptions ce = CompSumOptions.defaults().tau(spread.ordinal() * 0.6).reduction(Reduction.SUM);
+                Arrays.fill(expectedGrad, 0);
+                Arrays.fill(actualGrad, 0);
+                LossResult expectedLoss = java.loss().compSum(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows),
+                        null, Tensor.of(expectedGrad, rows, vocab), ce);
+                LossResult actualLoss = simd.loss().compSum(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows),
+                        null, Tensor.of(actualGrad, rows, vocab), ce);
+                assertClose("comp-sum " + what, expectedLoss.value(), actualLoss.value(), 1e-4, 0);
+                assertRowsClose("comp-sum gradient " + what, expectedGrad, actualGrad, rows, vocab);
+            }
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static void assumeSimdRunsHere() {
+        BackendStatus simd = status(SIMD);
+        assumeTrue(simd.available(), () -> "java-simd cannot run in this JVM: " + simd.reason());
+    }
+
+    private static BackendStatus status(String name) {
+        return Vantage.backends().stream().filter(b -> b.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not on the classpath"));
+    }
+
+    record Forward(float[] logp, float[] entropy, float[] lse) {
+    }
+
+    private static Forward forward(Backend be, float[] logits, int[] labels, int rows, int vocab, double temperature) {
+        Forward f = new Forward(new float[rows], new float[rows], new float[rows]);
+        be.logprob().forward(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows), Tensor.of(f.logp, rows),
+                Tensor.of(f.entropy, rows), Tensor.of(f.lse, rows), LogProbOptions.defaults().temperature(temperature));
+        return f;
+    }
+
+    /** The upstream gradient of logp the tests use: {@code 1 - logp}. */
+    private static float gradLogp(Forward f, int row) {
+        return 1 - f.logp[row];
+    }
+
+    /** The backward with upstream gradients 1 - logp and the entropy, from the given forward's lse. */
+    private static float[] backward(Backend be, float[] logits, int[] labels, Forward f, int rows, int vocab,
+                                    double temperature) {
+        float[] gradLogp = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            gradLogp[i] = gradLogp(f, i);
+        }
+        float[] grad = new float[rows * vocab];
+        be.logprob().backward(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows), Tensor.of(f.lse, rows),
+                Tensor.of(f.entropy, rows), Tensor.of(gradLogp, rows), Tensor.of(f.entropy, rows),
+                Tensor.of(grad, rows, vocab), LogProbOptions.defaults().temperature(temperature));
+        return grad;
+    }
+
+    private static void assertRowsClose(String what, float[] expected, float[] actual, int rows, int vocab) {
+        for (int i = 0; i < rows; i++) {
+            double[] row = toDouble(Arrays.copyOfRange(expected, i * vocab, (i + 1) * vocab));
+            double max = Arrays.stream(row).map(Math::abs).filter(Double::isFinite).max().orElse(0);
+            assertClose(what + " row " + i, row, actual, i * vocab, GRAD_RTOL, GRAD_ATOL * max);
+        }
+    }
+
+    private static double[] toDouble(float[] values) {
+        return Close.toDouble(values);
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The diagnostics report of a child JVM with these flags and kernels-java on its class path. */
+    private static Child diagnostics(List<String> flags) throws IOException, InterruptedException {
+        Path kernels = Path.of(Diagnostics.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(flags);
+        command.addAll(List.of("-cp", kernels.toString(), Diagnostics.class.getName()));
+        Process p = new ProcessBuilder(command).start();
+        // The report and the log are a few lines each: well within the pipes' buffers.
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out: " + command);
+        assertEquals(0, p.exitValue(), command + "\n" + out + err);
+        return new Child(out, err);
+    }
+
+    private record Child(String out, String err) {
+        String backendLine(String name) {
+            return out.lines().filter(l -> l.trim().startsWith(name + " (priority")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no line for " + name + " in\n" + out));
+        }
+    }
+}
