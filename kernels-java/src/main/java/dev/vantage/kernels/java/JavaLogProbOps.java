@@ -112,13 +112,14 @@ final class JavaLogProbOps implements LogProbOps {
 
     @Override
     public void ratio(Tensor logp, Tensor oldLogp, Tensor mask, Tensor ratio, Tensor gradRatio, double logRatioClamp) {
-        elementwise(logp, oldLogp, mask, ratio, gradRatio, (lp, old, m, out, grad, len) -> {
+        elementwise(logp, oldLogp, mask, ratio, gradRatio, (lp, old, m, out, grad, work, len) -> {
+            transcendental(RowLoops.Fn.EXP, lp, old, 1, logRatioClamp, work, len);
             for (int i = 0; i < len; i++) {
                 double rho = 0;
                 double dRho = 0;
                 if (m.a[m.off + i] != 0) {
                     double d = (double) lp.a[lp.off + i] - old.a[old.off + i];
-                    rho = Math.exp(clamp(d, logRatioClamp));
+                    rho = work[i];
                     dRho = Math.abs(d) > logRatioClamp ? 0 : rho;
                 }
                 out.a[out.off + i] = (float) rho;
@@ -149,12 +150,14 @@ final class JavaLogProbOps implements LogProbOps {
             FloatIn adv = new FloatIn();
             MaskIn m = new MaskIn(true);
             FloatOut grad = gradLogp == null ? null : new FloatOut();
+            double[] ratios = new double[t];
             for (long b = start; b < end; b++) {
                 long base = b * time;
                 lp.load(logp, base, t);
                 old.load(oldLogp, base, t);
                 adv.load(advantages, base, t);
                 m.load(mask, base, t);
+                transcendental(RowLoops.Fn.EXP, lp, old, 1, clampBound, ratios, t);
                 double w = 0;
                 if (grad != null) {
                     grad.begin(gradLogp, base, t);
@@ -175,7 +178,7 @@ final class JavaLogProbOps implements LogProbOps {
                     double a = adv.a[adv.off + j];
                     double d = (double) lp.a[lp.off + j] - old.a[old.off + j];
                     double logRatio = clamp(d, clampBound);
-                    double rho = Math.exp(logRatio);
+                    double rho = ratios[j];
                     double l1 = -a * rho;
                     double l2 = -a * Math.max(low, Math.min(high, rho));
                     double lc = Math.max(l1, l2);
@@ -217,7 +220,12 @@ final class JavaLogProbOps implements LogProbOps {
     public void kl(Tensor logp, Tensor refLogp, Tensor mask, Tensor kl, Tensor gradKl, KlOptions options) {
         KlEstimator estimator = options.estimator();
         boolean verlClamp = options.verlClamp();
-        elementwise(logp, refLogp, mask, kl, gradKl, (lp, ref, m, out, grad, len) -> {
+        boolean k3 = estimator != KlEstimator.K1 && estimator != KlEstimator.K2;
+        double bound = verlClamp ? VERL_LOG_RATIO_CLAMP : Double.POSITIVE_INFINITY;
+        elementwise(logp, refLogp, mask, kl, gradKl, (lp, ref, m, out, grad, work, len) -> {
+            if (k3) {
+                transcendental(RowLoops.Fn.EXPM1, lp, ref, -1, bound, work, len);
+            }
             for (int i = 0; i < len; i++) {
                 double value = 0;
                 double dValue = 0;
@@ -231,11 +239,12 @@ final class JavaLogProbOps implements LogProbOps {
                         dValue = d;
                     } else {
                         // k3 in terms of u = ref - logp: expm1(u) - u keeps its precision for small u.
-                        double u = verlClamp ? clamp(-d, VERL_LOG_RATIO_CLAMP) : -d;
-                        double k3 = Math.expm1(u) - u;
-                        value = verlClamp ? clamp(k3, VERL_KL_CLAMP) : k3;
-                        boolean clamped = verlClamp && (Math.abs(d) > VERL_LOG_RATIO_CLAMP || Math.abs(k3) > VERL_KL_CLAMP);
-                        dValue = estimator == KlEstimator.K3_PLUS ? d : clamped ? 0 : -Math.expm1(u);
+                        double expm1 = work[i];
+                        double k3Value = expm1 - clamp(-d, bound);
+                        value = verlClamp ? clamp(k3Value, VERL_KL_CLAMP) : k3Value;
+                        boolean clamped = verlClamp
+                                && (Math.abs(d) > VERL_LOG_RATIO_CLAMP || Math.abs(k3Value) > VERL_KL_CLAMP);
+                        dValue = estimator == KlEstimator.K3_PLUS ? d : clamped ? 0 : -expm1;
                     }
                 }
                 out.a[out.off + i] = (float) value;
@@ -248,7 +257,7 @@ final class JavaLogProbOps implements LogProbOps {
 
     @Override
     public void implicitReward(Tensor logp, Tensor refLogp, Tensor mask, Tensor reward, double beta) {
-        elementwise(logp, refLogp, mask, reward, null, (lp, ref, m, out, unused, len) -> {
+        elementwise(logp, refLogp, mask, reward, null, (lp, ref, m, out, unused, work, len) -> {
             for (int i = 0; i < len; i++) {
                 out.a[out.off + i] = m.a[m.off + i] == 0 ? 0f
                         : (float) (beta * ((double) lp.a[lp.off + i] - ref.a[ref.off + i]));
@@ -351,10 +360,22 @@ final class JavaLogProbOps implements LogProbOps {
         return Math.max(-bound, Math.min(bound, x));
     }
 
-    /** The inner loop of an elementwise kernel over one block of {@code len} elements. */
+    /**
+     * {@code work[i] = fn(clamp(sign·(x_i - y_i), ±bound))} for {@code i < len}: the one
+     * transcendental of a token kernel, taken through the row loops in a block.
+     */
+    private void transcendental(RowLoops.Fn fn, FloatIn x, FloatIn y, double sign, double bound, double[] work,
+                                int len) {
+        for (int i = 0; i < len; i++) {
+            work[i] = clamp(sign * ((double) x.a[x.off + i] - y.a[y.off + i]), bound);
+        }
+        loops.apply(fn, work, 0, len);
+    }
+
+    /** The inner loop of an elementwise kernel over one block of {@code len} elements, with scratch. */
     @FunctionalInterface
     private interface Block {
-        void run(FloatIn x, FloatIn y, MaskIn m, FloatOut out, FloatOut grad, int len);
+        void run(FloatIn x, FloatIn y, MaskIn m, FloatOut out, FloatOut grad, double[] work, int len);
     }
 
     /**
@@ -369,6 +390,7 @@ final class JavaLogProbOps implements LogProbOps {
             MaskIn m = new MaskIn(true);
             FloatOut o = new FloatOut();
             FloatOut g = grad == null ? null : new FloatOut();
+            double[] work = new double[(int) Math.min(BLOCK, end - start)];
             for (long at = start; at < end; at += BLOCK) {
                 int len = (int) Math.min(BLOCK, end - at);
                 xIn.load(x, at, len);
@@ -378,7 +400,7 @@ final class JavaLogProbOps implements LogProbOps {
                 if (g != null) {
                     g.begin(grad, at, len);
                 }
-                block.run(xIn, yIn, m, o, g, len);
+                block.run(xIn, yIn, m, o, g, work, len);
                 o.commit();
                 if (g != null) {
                     g.commit();

@@ -29,4 +29,15 @@ interface RowLoops {
      */
     void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b, float[] out,
                          int outOff);
+
+    /**
+     * {@code x[i] = fn(x[i])} for {@code from <= i < to}, in double: the transcendental part of an
+     * elementwise kernel, whose arguments and uses stay in the kernel.
+     */
+    void apply(Fn fn, double[] x, int from, int to);
+
+    /** The elementwise functions of {@link #apply}. */
+    enum Fn {
+        EXP, EXPM1, LOG1P
+    }
 }

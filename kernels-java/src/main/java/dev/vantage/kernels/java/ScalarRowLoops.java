@@ -43,4 +43,24 @@ final class ScalarRowLoops implements RowLoops {
         }
     }
 
+    @Override
+    public void apply(Fn fn, double[] x, int from, int to) {
+        switch (fn) {
+            case EXP:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.exp(x[i]);
+                }
+                break;
+            case EXPM1:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.expm1(x[i]);
+                }
+                break;
+            default:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.log1p(x[i]);
+                }
+                break;
+        }
+    }
 }

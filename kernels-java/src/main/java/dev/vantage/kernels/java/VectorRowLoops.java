@@ -1,5 +1,6 @@
 package dev.vantage.kernels.java;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -18,6 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     /** Softmax block: 8 KB of floats, read from memory for the block max, then from L1 for the exps. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
@@ -162,5 +164,30 @@ final class VectorRowLoops implements RowLoops {
             p.mul(logP.mul(bf).add(af)).blend(0f, zero).intoArray(out, outOff + j);
         }
         ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff + j, n - j, scale, shift, a, b, out, outOff + j);
+    }
+
+    @Override
+    public void apply(Fn fn, double[] x, int from, int to) {
+        // One loop per function: the operator must be a constant for C2 to call the vector math library.
+        int step = D.length();
+        int i = from;
+        switch (fn) {
+            case EXP:
+                for (; i + step <= to; i += step) {
+                    DoubleVector.fromArray(D, x, i).lanewise(VectorOperators.EXP).intoArray(x, i);
+                }
+                break;
+            case EXPM1:
+                for (; i + step <= to; i += step) {
+                    DoubleVector.fromArray(D, x, i).lanewise(VectorOperators.EXPM1).intoArray(x, i);
+                }
+                break;
+            default:
+                for (; i + step <= to; i += step) {
+                    DoubleVector.fromArray(D, x, i).lanewise(VectorOperators.LOG1P).intoArray(x, i);
+                }
+                break;
+        }
+        ScalarRowLoops.INSTANCE.apply(fn, x, i, to);
     }
 }
