@@ -42,7 +42,7 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut lpOut = new FloatOut().begin(logp, start, n);
             FloatOut hOut = entropy == null ? null : new FloatOut().begin(entropy, start, n);
@@ -79,7 +79,7 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             FloatOut grad = new FloatOut();
             FloatIn lseIn = new FloatIn().load(lse, start, n);
             FloatIn hIn = new FloatIn().load(entropy, start, n);

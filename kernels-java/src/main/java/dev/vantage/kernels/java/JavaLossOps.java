@@ -46,7 +46,7 @@ final class JavaLossOps implements LossOps {
         RowLoops statistics = options.labelSmoothing() > 0 ? ScalarRowLoops.INSTANCE : loops;
         double total = parallel.reduce(rows, JavaLogProbOps.rowGrain(classes), 1, (start, end, acc, at) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut grad = new FloatOut();
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);

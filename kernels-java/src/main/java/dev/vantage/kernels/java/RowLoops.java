@@ -36,6 +36,9 @@ interface RowLoops {
      */
     void apply(Fn fn, double[] x, int from, int to);
 
+    /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
+    void bf16ToFloat(short[] bits, int off, float[] out, int n);
+
     /** The elementwise functions of {@link #apply}. */
     enum Fn {
         EXP, EXPM1, LOG1P

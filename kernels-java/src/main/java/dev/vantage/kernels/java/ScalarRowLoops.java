@@ -1,5 +1,7 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.HalfFloats;
+
 /** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
 final class ScalarRowLoops implements RowLoops {
     static final ScalarRowLoops INSTANCE = new ScalarRowLoops();
@@ -61,6 +63,13 @@ final class ScalarRowLoops implements RowLoops {
                     x[i] = Math.log1p(x[i]);
                 }
                 break;
+        }
+    }
+
+    @Override
+    public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = HalfFloats.bf16ToFloat(bits[off + i]);
         }
     }
 }

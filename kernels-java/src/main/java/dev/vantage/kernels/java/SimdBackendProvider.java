@@ -93,10 +93,9 @@ public final class SimdBackendProvider extends AbstractJavaProvider {
         }
         int bits;
         try {
-            bits = (int) MethodHandles.lookup().findStatic(Class.forName(VECTOR_LOOPS), "preferredBitSize",
-                    MethodType.methodType(int.class)).invoke();
+            bits = preferredVectorBits();
         } catch (Throwable e) {
-            return Availability.no("cannot load the vector loops: " + e);
+            return Availability.no("cannot query the preferred vector shape: " + e);
         }
         if (bits < 128) {
             return Availability.no("the preferred vector size is " + bits + " bits, below 128");
@@ -106,6 +105,14 @@ public final class SimdBackendProvider extends AbstractJavaProvider {
             return Availability.no(noMath + ": vector exp/log would be slower than scalar");
         }
         return Availability.yes(VECTOR_MODULE + ", " + bits + "-bit vectors, C2, the JDK's vector math library");
+    }
+
+    /** {@code VectorShape.preferredShape().vectorBitSize()}, reflectively: this class must not link the module. */
+    private static int preferredVectorBits() throws Throwable {
+        Class<?> shape = Class.forName("jdk.incubator.vector.VectorShape");
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        Object preferred = lookup.findStatic(shape, "preferredShape", MethodType.methodType(shape)).invoke();
+        return (int) lookup.findVirtual(shape, "vectorBitSize", MethodType.methodType(int.class)).invoke(preferred);
     }
 
     /** Why C2 does not compile here, or null when it does. */

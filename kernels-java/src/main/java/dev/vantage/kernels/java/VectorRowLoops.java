@@ -2,8 +2,11 @@ package dev.vantage.kernels.java;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,14 +23,13 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Ints and shorts lane for lane with {@link #F}, for bfloat16 decoding. */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** Softmax block: 8 KB of floats, read from memory for the block max, then from L1 for the exps. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
-
-    /** The preferred vector size in bits, for the provider's guard. */
-    static int preferredBitSize() {
-        return F.vectorBitSize();
-    }
 
     @Override
     public void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into) {
@@ -189,5 +191,18 @@ final class VectorRowLoops implements RowLoops {
                 break;
         }
         ScalarRowLoops.INSTANCE.apply(fn, x, i, to);
+    }
+
+    @Override
+    public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
+        // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
+        int i = 0;
+        for (; i + F.length() <= n; i += F.length()) {
+            ((IntVector) ShortVector.fromArray(S, bits, off + i).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = Float.intBitsToFloat(bits[off + i] << 16);
+        }
     }
 }
