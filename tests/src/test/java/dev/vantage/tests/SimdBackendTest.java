@@ -6,10 +6,18 @@ import dev.vantage.kernels.Diagnostics;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.Vantage;
 import dev.vantage.kernels.java.SimdBackendProvider;
+import dev.vantage.kernels.DType;
+import dev.vantage.kernels.logprob.KlEstimator;
+import dev.vantage.kernels.logprob.KlOptions;
 import dev.vantage.kernels.logprob.LogProbOptions;
+import dev.vantage.kernels.logprob.PpoOptions;
+import dev.vantage.kernels.logprob.PpoResult;
 import dev.vantage.kernels.loss.CompSumOptions;
 import dev.vantage.kernels.loss.LossResult;
 import dev.vantage.kernels.loss.Reduction;
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+import dev.vantage.tests.LogProbParityTest.Logits;
 import dev.vantage.oracle.Inputs;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +46,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * rel 1e-5 + abs 1e-5; log-prob gradients rel 1e-4 + abs 1e-6·(1 + |lse|)·(1 + |gLp| + |gH|) (the
  * vector loop forms {@code log p = z/T - lse} in fp32, an error of the order of ulp(lse), as the
  * fp32 lse itself has); comp-sum gradients rel 1e-4 + abs 1e-6·max|row gradient|, its loss rel 1e-4.
- * Vector exp is within about 1 ulp in fp32, against double in the scalar loops.
+ * Vector exp is within about 1 ulp in fp32, against double in the scalar loops. The elementwise
+ * kernels (ratio, PPO, KL, MSLE, log-cosh) take their exp/expm1/log1p in double on both backends:
+ * per-element outputs rel 1e-6 + abs 1e-12, sums rel 1e-10.
  */
 class SimdBackendTest {
     private static final String SIMD = "java-simd";
@@ -131,6 +141,42 @@ class SimdBackendTest {
             results[k] = concat(f.logp, f.entropy, f.lse, grad, ceGrad, new float[] {(float) ce.value()});
         }
         assertArrayEquals(results[0], results[1]);
+
+        Tokens tokens = new Tokens(new Inputs(29), 61, 4099);
+        Tokens.Outputs one = tokens.run(Backend.of(new SimdBackendProvider(threads[0])));
+        Tokens.Outputs three = tokens.run(Backend.of(new SimdBackendProvider(threads[1])));
+        assertArrayEquals(one.elements(), three.elements());
+        assertArrayEquals(one.sums(), three.sums());
+    }
+
+    @Test
+    void elementwiseKernelsAgreeWithTheScalarBackend() {
+        assumeSimdRunsHere();
+        Tokens tokens = new Tokens(new Inputs(31), 67, 3001);
+        Tokens.Outputs expected = tokens.run(Vantage.backend("java"));
+        Tokens.Outputs actual = tokens.run(Vantage.backend(SIMD));
+        assertClose("token kernels", toDouble(expected.elements()), actual.elements(), 1e-6, 1e-12);
+        for (int i = 0; i < expected.sums().length; i++) {
+            assertClose("PPO, MSLE, log-cosh, RMSLE value " + i, expected.sums()[i], actual.sums()[i], 1e-10, 0);
+        }
+    }
+
+    @Test
+    void bfloat16RowsAgreeWithTheScalarBackend() {
+        assumeSimdRunsHere();
+        int rows = 5;
+        int vocab = 32003;
+        Logits logits = Logits.of(new Inputs(37).floats(rows * vocab, Inputs.Spread.WIDE), DType.BF16);
+        int[] labels = new Inputs(41).labels(rows, vocab, 0, -100);
+        float[][] lse = new float[2][rows];
+        float[][] logp = new float[2][rows];
+        String[] names = {"java", SIMD};
+        for (int k = 0; k < 2; k++) {
+            Vantage.backend(names[k]).logprob().forward(logits.tensor(rows, vocab), Tensor.of(labels, rows),
+                    Tensor.of(logp[k], rows), null, Tensor.of(lse[k], rows), LogProbOptions.defaults());
+        }
+        assertClose("bf16 logp", toDouble(logp[0]), logp[1], RTOL, ATOL);
+        assertClose("bf16 lse", toDouble(lse[0]), lse[1], RTOL, ATOL);
     }
 
     @Test
@@ -175,6 +221,67 @@ class SimdBackendTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /**
+     * Ratio, PPO, KL k3 and the transcendental regression losses on one set of {@code [B, T]}
+     * tokens, some far apart (to reach the clamps), with a mask.
+     */
+    private static final class Tokens {
+        /** Every per-element output, and the reduced values. */
+        record Outputs(float[] elements, double[] sums) {
+        }
+
+        final int batch;
+        final int time;
+        final float[] logp;
+        final float[] old;
+        final float[] advantages;
+        final byte[] mask;
+
+        Tokens(Inputs in, int batch, int time) {
+            this.batch = batch;
+            this.time = time;
+            int n = batch * time;
+            logp = in.uniform(n, -12, 0);
+            old = new float[n];
+            for (int i = 0; i < n; i++) {
+                old[i] = (float) (logp[i] + (i % 97 == 0 ? 30 : 0.3) * in.gaussian());
+            }
+            advantages = in.floats(n, Inputs.Spread.NORMAL);
+            mask = in.mask(n, 0.9);
+        }
+
+        Outputs run(Backend be) {
+            int n = batch * time;
+            Tensor lp = Tensor.of(logp, batch, time);
+            Tensor ref = Tensor.of(old, batch, time);
+            Tensor m = Tensor.ofBool(mask, batch, time);
+            float[] ratio = new float[n];
+            float[] gradRatio = new float[n];
+            be.logprob().ratio(lp, ref, m, Tensor.of(ratio, batch, time), Tensor.of(gradRatio, batch, time), 5);
+            float[] kl = new float[n];
+            float[] gradKl = new float[n];
+            be.logprob().kl(lp, ref, m, Tensor.of(kl, batch, time), Tensor.of(gradKl, batch, time),
+                    KlOptions.defaults().estimator(KlEstimator.K3).verlClamp(true));
+            float[] gradPpo = new float[n];
+            PpoResult ppo = be.logprob().ppoLoss(lp, ref, Tensor.of(advantages, batch, time), m,
+                    Tensor.of(gradPpo, batch, time), PpoOptions.defaults());
+            // Predictions near the targets, and some below -1 (MSLE's clamp).
+            float[] gradMsle = new float[n];
+            float[] gradLogCosh = new float[n];
+            float[] gradRmsle = new float[n];
+            Tensor y = Tensor.of(advantages, n);
+            Tensor p = Tensor.of(old, n);
+            LossResult msle = be.loss().regression(RegressionLoss.MSLE, y, p, Tensor.ofBool(mask, n), null,
+                    Tensor.of(gradMsle, n), RegressionOptions.defaults());
+            LossResult logCosh = be.loss().regression(RegressionLoss.LOG_COSH, y, p, null, null,
+                    Tensor.of(gradLogCosh, n), RegressionOptions.defaults());
+            LossResult rmsle = be.loss().regression(RegressionLoss.RMSLE, y, p, null, null,
+                    Tensor.of(gradRmsle, n), RegressionOptions.defaults());
+            return new Outputs(concat(ratio, gradRatio, kl, gradKl, gradPpo, gradMsle, gradLogCosh, gradRmsle),
+                    new double[] {ppo.loss(), msle.value(), logCosh.value(), rmsle.value()});
+        }
+    }
 
     private static void assumeSimdRunsHere() {
         BackendStatus simd = status(SIMD);
