@@ -19,6 +19,8 @@ final class JavaLogProbOps implements LogProbOps {
     /** Elements an elementwise chunk holds at least, and the most its views load at once. */
     private static final long ELEMENT_GRAIN = 1 << 16;
     private static final int BLOCK = 4096;
+    /** Logits a row view loads at once: a decoded (16-bit or buffer) segment stays in L1. */
+    private static final int ROW_BLOCK = 4096;
 
     private final Parallel parallel;
     private final RowLoops loops;
@@ -48,11 +50,19 @@ final class JavaLogProbOps implements LogProbOps {
             FloatOut hOut = entropy == null ? null : new FloatOut().begin(entropy, start, n);
             FloatOut lseOut = lse == null ? null : new FloatOut().begin(lse, start, n);
             for (int i = 0; i < n; i++) {
-                row.load(logits, (start + i) * vocab, v);
-                loops.softmax(row.a, row.off, v, scale, softmax);
-                double rowLse = softmax.lse();
                 int y = Labels.at(labels, start + i);
-                lpOut.a[lpOut.off + i] = y == ignore ? 0f : (float) (row.a[row.off + y] * scale - rowLse);
+                float labelLogit = 0;
+                softmax.reset(scale);
+                for (int at = 0; at < v; at += ROW_BLOCK) {
+                    int len = Math.min(ROW_BLOCK, v - at);
+                    row.load(logits, (start + i) * vocab + at, len);
+                    loops.softmax(row.a, row.off, len, softmax);
+                    if (y - at >= 0 && y - at < len) {
+                        labelLogit = row.a[row.off + y - at];
+                    }
+                }
+                double rowLse = softmax.lse();
+                lpOut.a[lpOut.off + i] = y == ignore ? 0f : (float) (labelLogit * scale - rowLse);
                 if (hOut != null) {
                     hOut.a[hOut.off + i] = (float) softmax.entropy();
                 }
@@ -91,21 +101,25 @@ final class JavaLogProbOps implements LogProbOps {
                 double h = hIn.a[hIn.off + i];
                 double gLp = y == ignore ? 0 : gLpIn.a[gLpIn.off + i];
                 double gH = gHIn.a[gHIn.off + i];
-                row.load(logits, (start + i) * vocab, v);
-                grad.begin(gradLogits, (start + i) * vocab, v);
-                // Read before the row is written: the gradient may overwrite the logits.
-                double labelLogit = y == ignore ? 0 : row.a[row.off + y];
-                // Off the label, ∂L/∂z_j = -(1/T)·p_j·(gLp + gH·(log p_j + H)).
-                loops.softmaxGradient(row.a, row.off, v, scale, rowLse, -scale * (gLp + gH * h), -scale * gH,
-                        grad.a, grad.off);
-                if (y != ignore) {
-                    double logP = labelLogit * scale - rowLse;
-                    double p = Math.exp(logP);
-                    // p == 0 for a -inf label logit, where p·(log p + H) is 0 although 0·(-inf) is NaN.
-                    double g = gLp * (1 - p) - (p == 0 ? 0 : gH * p * (logP + h));
-                    grad.a[grad.off + y] = (float) (g * scale);
+                for (int at = 0; at < v; at += ROW_BLOCK) {
+                    int len = Math.min(ROW_BLOCK, v - at);
+                    row.load(logits, (start + i) * vocab + at, len);
+                    grad.begin(gradLogits, (start + i) * vocab + at, len);
+                    int label = y != ignore && y - at >= 0 && y - at < len ? y - at : -1;
+                    // Read before the block is written: the gradient may overwrite the logits.
+                    double labelLogit = label >= 0 ? row.a[row.off + label] : 0;
+                    // Off the label, ∂L/∂z_j = -(1/T)·p_j·(gLp + gH·(log p_j + H)).
+                    loops.softmaxGradient(row.a, row.off, len, scale, rowLse, -scale * (gLp + gH * h), -scale * gH,
+                            grad.a, grad.off);
+                    if (label >= 0) {
+                        double logP = labelLogit * scale - rowLse;
+                        double p = Math.exp(logP);
+                        // p == 0 for a -inf label logit, where p·(log p + H) is 0 although 0·(-inf) is NaN.
+                        double g = gLp * (1 - p) - (p == 0 ? 0 : gH * p * (logP + h));
+                        grad.a[grad.off + label] = (float) (g * scale);
+                    }
+                    grad.commit();
                 }
-                grad.commit();
             }
         });
     }

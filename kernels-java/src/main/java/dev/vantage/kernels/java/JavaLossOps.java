@@ -63,7 +63,7 @@ final class JavaLossOps implements LossOps {
                     }
                 } else {
                     row.load(logits, base, kernel.c);
-                    statistics.softmax(row.a, row.off, kernel.c, 1.0, softmax);
+                    statistics.softmax(row.a, row.off, kernel.c, softmax.reset(1.0));
                     rowLoss = kernel.run(row, y, softmax.lse(), gradLogits == null ? null
                             : grad.begin(gradLogits, base, kernel.c));
                     sum += rowLoss;

@@ -15,10 +15,10 @@ interface RowLoops {
     double FLOAT_EXP_SAFE = 80;
 
     /**
-     * Softmax statistics of the scaled row {@code x_j = scale·z[off + j]}, {@code j < n}, into
+     * Adds the segment {@code z[off, off + n)} of a row to its running softmax statistics
      * {@code into} (see {@link OnlineSoftmax}); {@code -inf} entries are skipped, NaN propagates.
      */
-    void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into);
+    void softmax(float[] z, int off, int n, OnlineSoftmax into);
 
     /**
      * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}

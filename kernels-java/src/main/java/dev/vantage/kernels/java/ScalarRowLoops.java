@@ -10,28 +10,33 @@ final class ScalarRowLoops implements RowLoops {
     }
 
     @Override
-    public void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into) {
-        double m = Double.NEGATIVE_INFINITY;
-        double d = 0;
-        double s = 0;
+    public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
+        double scale = into.scale;
+        float m = into.max;
+        double d = into.sum;
+        double s = into.centered;
         for (int j = 0; j < n; j++) {
-            double x = z[off + j] * scale;
+            float x = z[off + j];
             if (x > m) {
                 // New maximum: rescale what was summed relative to the old one.
                 if (d > 0) {
-                    double c = Math.exp(m - x);
-                    s = c * (s + (m - x) * d);
+                    double t = ((double) m - x) * scale;
+                    double c = Math.exp(t);
+                    s = c * (s + t * d);
                     d = c * d;
                 }
                 d += 1;
                 m = x;
-            } else if (x != Double.NEGATIVE_INFINITY) {
-                double e = Math.exp(x - m);
+            } else if (x != Float.NEGATIVE_INFINITY) {
+                double t = ((double) x - m) * scale;
+                double e = Math.exp(t);
                 d += e;
-                s += e * (x - m);
+                s += e * t;
             }
         }
-        into.set(m, d, s);
+        into.max = m;
+        into.sum = d;
+        into.centered = s;
     }
 
     @Override

@@ -32,11 +32,12 @@ final class VectorRowLoops implements RowLoops {
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
     @Override
-    public void softmax(float[] z, int off, int n, double scale, OnlineSoftmax into) {
-        // The running max is kept in logit units (scale > 0 preserves the order); sums are relative to it.
-        double max = Double.NEGATIVE_INFINITY;
-        double sum = 0;
-        double centered = 0;
+    public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
+        // The running max is in logit units (scale > 0 preserves the order); sums are relative to it.
+        double scale = into.scale;
+        double max = into.max;
+        double sum = into.sum;
+        double centered = into.centered;
         float s = (float) scale;
         int step = F.length();
         float[] lanes = new float[2 * step];
@@ -113,7 +114,9 @@ final class VectorRowLoops implements RowLoops {
             sum += blockSum;
             centered += blockCentered;
         }
-        into.set(max * scale, sum, centered);
+        into.max = (float) max;
+        into.sum = sum;
+        into.centered = centered;
     }
 
     /** {@code Σ e·d} over the whole vectors of {@code [from, end)}, leaving out {@code -inf} logits. */
