@@ -164,6 +164,36 @@ class SimdBackendTest {
         }
     }
 
+    /** Rows longer than a segment with -inf, NaN or +inf in some segments, on both backends. */
+    @Test
+    void maskedAndInvalidSegmentsOfLongRows() {
+        assumeSimdRunsHere();
+        int vocab = 10007;
+        float[] tail = new Inputs(43).floats(vocab - 9000, Inputs.Spread.WIDE);
+        float[] logits = new float[5 * vocab];
+        Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+        System.arraycopy(tail, 0, logits, 9000, tail.length);                    // row 0: masked, then logits
+        System.arraycopy(tail, 0, logits, vocab, tail.length);                   // row 1: logits, then masked
+        float[] normal = new Inputs(47).floats(2 * vocab, Inputs.Spread.NORMAL);  // row 2 stays all -inf
+        System.arraycopy(normal, 0, logits, 3 * vocab, 2 * vocab);
+        logits[3 * vocab + 8500] = Float.NaN;                                     // row 3: NaN in segment 3
+        logits[4 * vocab + 5000] = Float.POSITIVE_INFINITY;                       // row 4: +inf in segment 2
+        int[] labels = {9005, 7, 0, 1, 2};
+        Forward sub = forward(Vantage.backend("java"), tail, new int[] {5}, 1, tail.length, 0.9);
+        for (String name : new String[] {"java", SIMD}) {
+            Forward f = forward(Vantage.backend(name), logits, labels, 5, vocab, 0.9);
+            for (int row = 0; row < 2; row++) {
+                assertClose(name + " row " + row + " lse", sub.lse[0], f.lse[row], RTOL, ATOL);
+                assertClose(name + " row " + row + " entropy", sub.entropy[0], f.entropy[row], RTOL, ATOL);
+            }
+            assertClose(name + " row 0 logp", sub.logp[0], f.logp[0], RTOL, ATOL);
+            for (int row = 2; row < 5; row++) {
+                assertTrue(Float.isNaN(f.lse[row]) && Float.isNaN(f.entropy[row]) && Float.isNaN(f.logp[row]),
+                        name + " row " + row + " must be NaN");
+            }
+        }
+    }
+
     @Test
     void bfloat16RowsAgreeWithTheScalarBackend() {
         assumeSimdRunsHere();
