@@ -14,11 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SimdBackendProvider} loads this class, reflectively and after its guards, because it
  * links against {@code jdk.incubator.vector}.
  *
- * <p>Lanes are float: {@code exp} is within about 1 ulp, and the softmax sums of a block of at
- * most {@value #BLOCK} elements are float lane partials added into double totals, so results
- * differ from the scalar backend in the last bits (summation order and fp32 arguments), well
- * within the documented tolerances. They depend on the machine's vector width, never on the
- * thread count. Tails shorter than a vector go through {@link ScalarRowLoops}.
+ * <p>The softmax loops run in float lanes: {@code exp} is within about 1 ulp, and the sums of a
+ * block of at most {@value #BLOCK} elements are (compensated) float lane partials added into
+ * double totals, so results differ from the scalar backend in the last bits (summation order and
+ * fp32 arguments), within the documented tolerances. {@link #apply} runs in double lanes, as the
+ * scalar loops do. Results depend on the machine's vector width, never on the thread count.
+ * Tails shorter than a vector are done one element at a time.
  */
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
