@@ -4,8 +4,6 @@ import dev.vantage.kernels.spi.Availability;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,9 +13,10 @@ import java.util.logging.Logger;
  * way of Lucene's vectorization provider: the same kernels as {@link JavaBackendProvider}, with
  * {@code VectorRowLoops} in place of the scalar loops. It is available only where that pays: the
  * vector module is readable ({@code --add-modules jdk.incubator.vector}), HotSpot's C2 compiles the
- * code, vectors are at least 128 bits wide, and the JDK's vector math library backs lanewise
- * exp/log (without it they are slower than scalar). Otherwise it reports, and logs once, the first
- * reason it cannot run, and automatic selection falls back to {@code java}.
+ * code (anything else runs the Vector API as slow Java), and vectors are at least 128 bits wide.
+ * Otherwise it reports, and logs once, the first reason it cannot run, and automatic selection
+ * falls back to {@code java}. It needs no vector math library: its exp, expm1 and log1p are its
+ * own ({@code VectorMath}), because the JDK's lanewise ones give results that depend on the JIT tier.
  *
  * <p>This class never touches the vector module itself: it loads {@code VectorRowLoops}
  * reflectively once the guards have passed, so it loads and reports cleanly on any JVM.
@@ -100,11 +99,7 @@ public final class SimdBackendProvider extends AbstractJavaProvider {
         if (bits < 128) {
             return Availability.no("the preferred vector size is " + bits + " bits, below 128");
         }
-        String noMath = vectorMathMissing();
-        if (noMath != null) {
-            return Availability.no(noMath + ": vector exp/log would be slower than scalar");
-        }
-        return Availability.yes(VECTOR_MODULE + ", " + bits + "-bit vectors, C2, the JDK's vector math library");
+        return Availability.yes(VECTOR_MODULE + ", " + bits + "-bit vectors, C2");
     }
 
     /** {@code VectorShape.preferredShape().vectorBitSize()}, reflectively: this class must not link the module. */
@@ -126,42 +121,6 @@ public final class SimdBackendProvider extends AbstractJavaProvider {
         int stopAt = VmOptions.get("TieredStopAtLevel").map(Integer::parseInt).orElse(4);
         if (!VmOptions.isFalse("TieredCompilation") && stopAt < 4) {
             return "C2 is off (-XX:TieredStopAtLevel=" + stopAt + ")";
-        }
-        return null;
-    }
-
-    /**
-     * Why lanewise EXP/LOG would not run on the JDK's native vector math library (SVML on x86-64,
-     * SLEEF on AArch64 and RISC-V from JDK 24), or null when they do. JDK 17 to 24 bind it through
-     * C2 stubs ({@code UseVectorStubs}); JDK 25 loads it by name, which the system property
-     * {@code jdk.incubator.vector.VectorMathLibrary} may force to {@code java}.
-     */
-    static String vectorMathMissing() {
-        int jdk = Runtime.version().feature();
-        String arch = System.getProperty("os.arch");
-        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-        boolean sleefArch = arch.equals("aarch64") || arch.equals("riscv64");
-        String library;
-        if (jdk >= 25) {
-            String forced = System.getProperty("jdk.incubator.vector.VectorMathLibrary");
-            library = forced != null ? forced : x64 ? "svml" : sleefArch ? "sleef" : "java";
-            if (library.equals("java")) {
-                return forced != null ? "-Djdk.incubator.vector.VectorMathLibrary=java turns the vector math library off"
-                        : "JDK " + jdk + " has no vector math library for " + arch;
-            }
-        } else {
-            if (VmOptions.isFalse("UseVectorStubs")) {
-                return "-XX:-UseVectorStubs turns the vector math library off";
-            }
-            library = x64 ? "svml" : sleefArch && jdk >= 24 ? "sleef" : null;
-            if (library == null) {
-                return "JDK " + jdk + " has no vector math library for " + arch;
-            }
-        }
-        String file = System.mapLibraryName(library.equals("svml") ? "jsvml" : library);
-        Path home = Path.of(System.getProperty("java.home"));
-        if (!Files.exists(home.resolve("lib").resolve(file)) && !Files.exists(home.resolve("bin").resolve(file))) {
-            return "this JDK does not ship " + file;
         }
         return null;
     }
