@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The {@code java-simd} backend: its guards (each checked in a child JVM that lacks exactly one
  * requirement, since the answer is fixed per JVM), independence of the thread count and of JIT
- * warm-up, and agreement with the scalar {@code java} backend on large random inputs. The parity suite proper runs on it like
- * on every backend.
+ * warm-up, and agreement with the scalar {@code java} backend on large random inputs. The parity
+ * suite proper runs on it like on every backend.
  *
  * <p>Tolerances against the scalar backend are the parity suite's: log-probs, entropies and lse
  * rel 1e-5 + abs 1e-5; log-prob gradients rel 1e-4 + abs 1e-6·(1 + |lse|)·(1 + |gLp| + |gH|) (the

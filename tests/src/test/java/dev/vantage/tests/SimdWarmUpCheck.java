@@ -63,7 +63,8 @@ public final class SimdWarmUpCheck {
         be.logprob().forward(z, Tensor.of(labels, ROWS), Tensor.of(logp, ROWS), Tensor.of(entropy, ROWS),
                 Tensor.of(lse, ROWS), LogProbOptions.defaults());
         be.logprob().backward(z, Tensor.of(labels, ROWS), Tensor.of(lse, ROWS), Tensor.of(entropy, ROWS),
-                Tensor.of(logp, ROWS), Tensor.of(entropy, ROWS), Tensor.of(grad, ROWS, VOCAB), LogProbOptions.defaults());
+                Tensor.of(logp, ROWS), Tensor.of(entropy, ROWS), Tensor.of(grad, ROWS, VOCAB),
+                LogProbOptions.defaults());
         double ce = be.loss().compSum(z, Tensor.of(labels, ROWS), null, Tensor.of(ceGrad, ROWS, VOCAB),
                 CompSumOptions.defaults().tau(0.7)).value();
         Tensor x = Tensor.of(logits, n);

@@ -37,8 +37,8 @@ abstract class AbstractJavaProvider implements BackendProvider {
         try {
             return Math.max(1, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(JavaBackendProvider.THREADS_PROPERTY + ": expected a positive integer, got '"
-                    + value + "'", e);
+            throw new IllegalArgumentException(JavaBackendProvider.THREADS_PROPERTY
+                    + ": expected a positive integer, got '" + value + "'", e);
         }
     }
 
