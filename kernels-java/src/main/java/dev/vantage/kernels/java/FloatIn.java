@@ -12,11 +12,21 @@ import java.util.Arrays;
  * A window of a floating-point tensor read as floats: {@code a[off + i]} is element
  * {@code start + i}. An F32 heap tensor is viewed in place; buffers and 16-bit types are copied
  * (decoded) into a scratch array that the view keeps for its next load. A null tensor reads as zeros.
+ * Heap bfloat16 rows are decoded by the given row loops (the views of long rows take the backend's).
  */
 final class FloatIn {
     float[] a;
     int off;
     private float[] scratch = new float[0];
+    private final RowLoops loops;
+
+    FloatIn() {
+        this(ScalarRowLoops.INSTANCE);
+    }
+
+    FloatIn(RowLoops loops) {
+        this.loops = loops;
+    }
 
     FloatIn load(Tensor t, long start, int len) {
         if (t != null && t.memory() == Tensor.Memory.HEAP && t.array() instanceof float[]) {
@@ -41,11 +51,13 @@ final class FloatIn {
 
     private void decodeHalf(Tensor t, int start, int len) {
         boolean bf16 = t.dtype() == DType.BF16;
-        if (t.memory() == Tensor.Memory.HEAP) {
+        if (t.memory() == Tensor.Memory.HEAP && bf16) {
+            loops.bf16ToFloat((short[]) t.array(), t.arrayOffset() + start, scratch, len);
+        } else if (t.memory() == Tensor.Memory.HEAP) {
             short[] bits = (short[]) t.array();
             int base = t.arrayOffset() + start;
             for (int i = 0; i < len; i++) {
-                scratch[i] = bf16 ? HalfFloats.bf16ToFloat(bits[base + i]) : HalfFloats.f16ToFloat(bits[base + i]);
+                scratch[i] = HalfFloats.f16ToFloat(bits[base + i]);
             }
         } else {
             ShortBuffer bits = (ShortBuffer) t.buffer();

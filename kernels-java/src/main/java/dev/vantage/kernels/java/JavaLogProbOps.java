@@ -19,11 +19,15 @@ final class JavaLogProbOps implements LogProbOps {
     /** Elements an elementwise chunk holds at least, and the most its views load at once. */
     private static final long ELEMENT_GRAIN = 1 << 16;
     private static final int BLOCK = 4096;
+    /** Logits a row view loads at once: a decoded (16-bit or buffer) segment stays in L1. */
+    private static final int ROW_BLOCK = 4096;
 
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaLogProbOps(Parallel parallel) {
+    JavaLogProbOps(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     /** Rows a chunk must hold so that it does at least ~64K element operations. */
@@ -40,17 +44,25 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut lpOut = new FloatOut().begin(logp, start, n);
             FloatOut hOut = entropy == null ? null : new FloatOut().begin(entropy, start, n);
             FloatOut lseOut = lse == null ? null : new FloatOut().begin(lse, start, n);
             for (int i = 0; i < n; i++) {
-                row.load(logits, (start + i) * vocab, v);
-                softmax.accumulate(row.a, row.off, v, scale);
-                double rowLse = softmax.lse();
                 int y = Labels.at(labels, start + i);
-                lpOut.a[lpOut.off + i] = y == ignore ? 0f : (float) (row.a[row.off + y] * scale - rowLse);
+                float labelLogit = 0;
+                softmax.reset(scale);
+                for (int at = 0; at < v; at += ROW_BLOCK) {
+                    int len = Math.min(ROW_BLOCK, v - at);
+                    row.load(logits, (start + i) * vocab + at, len);
+                    loops.softmax(row.a, row.off, len, softmax);
+                    if (y - at >= 0 && y - at < len) {
+                        labelLogit = row.a[row.off + y - at];
+                    }
+                }
+                double rowLse = softmax.lse();
+                lpOut.a[lpOut.off + i] = y == ignore ? 0f : (float) (labelLogit * scale - rowLse);
                 if (hOut != null) {
                     hOut.a[hOut.off + i] = (float) softmax.entropy();
                 }
@@ -77,7 +89,7 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             FloatOut grad = new FloatOut();
             FloatIn lseIn = new FloatIn().load(lse, start, n);
             FloatIn hIn = new FloatIn().load(entropy, start, n);
@@ -89,29 +101,39 @@ final class JavaLogProbOps implements LogProbOps {
                 double h = hIn.a[hIn.off + i];
                 double gLp = y == ignore ? 0 : gLpIn.a[gLpIn.off + i];
                 double gH = gHIn.a[gHIn.off + i];
-                row.load(logits, (start + i) * vocab, v);
-                grad.begin(gradLogits, (start + i) * vocab, v);
-                for (int j = 0; j < v; j++) {
-                    double logP = row.a[row.off + j] * scale - rowLse;
-                    double p = Math.exp(logP);
-                    // p == 0 for -inf logits, where p·(log p + H) is 0 although 0·(-inf) is NaN.
-                    double g = gLp * ((j == y ? 1 : 0) - p) - (p == 0 ? 0 : gH * p * (logP + h));
-                    grad.a[grad.off + j] = (float) (g * scale);
+                for (int at = 0; at < v; at += ROW_BLOCK) {
+                    int len = Math.min(ROW_BLOCK, v - at);
+                    row.load(logits, (start + i) * vocab + at, len);
+                    grad.begin(gradLogits, (start + i) * vocab + at, len);
+                    int label = y != ignore && y - at >= 0 && y - at < len ? y - at : -1;
+                    // Read before the block is written: the gradient may overwrite the logits.
+                    double labelLogit = label >= 0 ? row.a[row.off + label] : 0;
+                    // Off the label, ∂L/∂z_j = -(1/T)·p_j·(gLp + gH·(log p_j + H)).
+                    loops.softmaxGradient(row.a, row.off, len, scale, rowLse, -scale * (gLp + gH * h), -scale * gH,
+                            grad.a, grad.off);
+                    if (label >= 0) {
+                        double logP = labelLogit * scale - rowLse;
+                        double p = Math.exp(logP);
+                        // p == 0 for a -inf label logit, where p·(log p + H) is 0 although 0·(-inf) is NaN.
+                        double g = gLp * (1 - p) - (p == 0 ? 0 : gH * p * (logP + h));
+                        grad.a[grad.off + label] = (float) (g * scale);
+                    }
+                    grad.commit();
                 }
-                grad.commit();
             }
         });
     }
 
     @Override
     public void ratio(Tensor logp, Tensor oldLogp, Tensor mask, Tensor ratio, Tensor gradRatio, double logRatioClamp) {
-        elementwise(logp, oldLogp, mask, ratio, gradRatio, (lp, old, m, out, grad, len) -> {
+        elementwise(logp, oldLogp, mask, ratio, gradRatio, (lp, old, m, out, grad, work, len) -> {
+            transcendental(RowLoops.Fn.EXP, lp, old, 1, logRatioClamp, work, len);
             for (int i = 0; i < len; i++) {
                 double rho = 0;
                 double dRho = 0;
                 if (m.a[m.off + i] != 0) {
                     double d = (double) lp.a[lp.off + i] - old.a[old.off + i];
-                    rho = Math.exp(clamp(d, logRatioClamp));
+                    rho = work[i];
                     dRho = Math.abs(d) > logRatioClamp ? 0 : rho;
                 }
                 out.a[out.off + i] = (float) rho;
@@ -142,12 +164,14 @@ final class JavaLogProbOps implements LogProbOps {
             FloatIn adv = new FloatIn();
             MaskIn m = new MaskIn(true);
             FloatOut grad = gradLogp == null ? null : new FloatOut();
+            double[] ratios = new double[t];
             for (long b = start; b < end; b++) {
                 long base = b * time;
                 lp.load(logp, base, t);
                 old.load(oldLogp, base, t);
                 adv.load(advantages, base, t);
                 m.load(mask, base, t);
+                transcendental(RowLoops.Fn.EXP, lp, old, 1, clampBound, ratios, t);
                 double w = 0;
                 if (grad != null) {
                     grad.begin(gradLogp, base, t);
@@ -168,7 +192,7 @@ final class JavaLogProbOps implements LogProbOps {
                     double a = adv.a[adv.off + j];
                     double d = (double) lp.a[lp.off + j] - old.a[old.off + j];
                     double logRatio = clamp(d, clampBound);
-                    double rho = Math.exp(logRatio);
+                    double rho = ratios[j];
                     double l1 = -a * rho;
                     double l2 = -a * Math.max(low, Math.min(high, rho));
                     double lc = Math.max(l1, l2);
@@ -210,7 +234,12 @@ final class JavaLogProbOps implements LogProbOps {
     public void kl(Tensor logp, Tensor refLogp, Tensor mask, Tensor kl, Tensor gradKl, KlOptions options) {
         KlEstimator estimator = options.estimator();
         boolean verlClamp = options.verlClamp();
-        elementwise(logp, refLogp, mask, kl, gradKl, (lp, ref, m, out, grad, len) -> {
+        boolean k3 = estimator != KlEstimator.K1 && estimator != KlEstimator.K2;
+        double bound = verlClamp ? VERL_LOG_RATIO_CLAMP : Double.POSITIVE_INFINITY;
+        elementwise(logp, refLogp, mask, kl, gradKl, (lp, ref, m, out, grad, work, len) -> {
+            if (k3) {
+                transcendental(RowLoops.Fn.EXPM1, lp, ref, -1, bound, work, len);
+            }
             for (int i = 0; i < len; i++) {
                 double value = 0;
                 double dValue = 0;
@@ -224,11 +253,12 @@ final class JavaLogProbOps implements LogProbOps {
                         dValue = d;
                     } else {
                         // k3 in terms of u = ref - logp: expm1(u) - u keeps its precision for small u.
-                        double u = verlClamp ? clamp(-d, VERL_LOG_RATIO_CLAMP) : -d;
-                        double k3 = Math.expm1(u) - u;
-                        value = verlClamp ? clamp(k3, VERL_KL_CLAMP) : k3;
-                        boolean clamped = verlClamp && (Math.abs(d) > VERL_LOG_RATIO_CLAMP || Math.abs(k3) > VERL_KL_CLAMP);
-                        dValue = estimator == KlEstimator.K3_PLUS ? d : clamped ? 0 : -Math.expm1(u);
+                        double expm1 = work[i];
+                        double k3Value = expm1 - clamp(-d, bound);
+                        value = verlClamp ? clamp(k3Value, VERL_KL_CLAMP) : k3Value;
+                        boolean clamped = verlClamp
+                                && (Math.abs(d) > VERL_LOG_RATIO_CLAMP || Math.abs(k3Value) > VERL_KL_CLAMP);
+                        dValue = estimator == KlEstimator.K3_PLUS ? d : clamped ? 0 : -expm1;
                     }
                 }
                 out.a[out.off + i] = (float) value;
@@ -241,7 +271,7 @@ final class JavaLogProbOps implements LogProbOps {
 
     @Override
     public void implicitReward(Tensor logp, Tensor refLogp, Tensor mask, Tensor reward, double beta) {
-        elementwise(logp, refLogp, mask, reward, null, (lp, ref, m, out, unused, len) -> {
+        elementwise(logp, refLogp, mask, reward, null, (lp, ref, m, out, unused, work, len) -> {
             for (int i = 0; i < len; i++) {
                 out.a[out.off + i] = m.a[m.off + i] == 0 ? 0f
                         : (float) (beta * ((double) lp.a[lp.off + i] - ref.a[ref.off + i]));
@@ -344,10 +374,22 @@ final class JavaLogProbOps implements LogProbOps {
         return Math.max(-bound, Math.min(bound, x));
     }
 
-    /** The inner loop of an elementwise kernel over one block of {@code len} elements. */
+    /**
+     * {@code work[i] = fn(clamp(sign·(x_i - y_i), ±bound))} for {@code i < len}: the one
+     * transcendental of a token kernel, taken through the row loops in a block.
+     */
+    private void transcendental(RowLoops.Fn fn, FloatIn x, FloatIn y, double sign, double bound, double[] work,
+                                int len) {
+        for (int i = 0; i < len; i++) {
+            work[i] = clamp(sign * ((double) x.a[x.off + i] - y.a[y.off + i]), bound);
+        }
+        loops.apply(fn, work, 0, len);
+    }
+
+    /** The inner loop of an elementwise kernel over one block of {@code len} elements, with scratch. */
     @FunctionalInterface
     private interface Block {
-        void run(FloatIn x, FloatIn y, MaskIn m, FloatOut out, FloatOut grad, int len);
+        void run(FloatIn x, FloatIn y, MaskIn m, FloatOut out, FloatOut grad, double[] work, int len);
     }
 
     /**
@@ -362,6 +404,7 @@ final class JavaLogProbOps implements LogProbOps {
             MaskIn m = new MaskIn(true);
             FloatOut o = new FloatOut();
             FloatOut g = grad == null ? null : new FloatOut();
+            double[] work = new double[(int) Math.min(BLOCK, end - start)];
             for (long at = start; at < end; at += BLOCK) {
                 int len = (int) Math.min(BLOCK, end - at);
                 xIn.load(x, at, len);
@@ -371,7 +414,7 @@ final class JavaLogProbOps implements LogProbOps {
                 if (g != null) {
                     g.begin(grad, at, len);
                 }
-                block.run(xIn, yIn, m, o, g, len);
+                block.run(xIn, yIn, m, o, g, work, len);
                 o.commit();
                 if (g != null) {
                     g.commit();

@@ -20,11 +20,13 @@ final class JavaLossOps implements LossOps {
     private static final double PHI_SERIES_BELOW = 1e-4;
 
     private final Parallel parallel;
+    private final RowLoops loops;
     private final JavaRegression regression;
 
-    JavaLossOps(Parallel parallel) {
+    JavaLossOps(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
-        this.regression = new JavaRegression(parallel);
+        this.loops = loops;
+        this.regression = new JavaRegression(parallel, loops);
     }
 
     @Override
@@ -38,10 +40,13 @@ final class JavaLossOps implements LossOps {
         }
         boolean mean = options.reduction() == Reduction.MEAN;
         double gradFactor = options.gradScale() * (mean ? (count == 0 ? 0 : 1.0 / count) : 1);
-        RowKernel kernel = new RowKernel((int) classes, options.tau(), options.labelSmoothing(), gradFactor);
+        RowKernel kernel = new RowKernel(loops, (int) classes, options.tau(), options.labelSmoothing(), gradFactor);
+        // The smoothed gradient p_k·S - (ε/C)·p_k^(τ-1) cancels when p_y is small, which would magnify
+        // an fp32 lse error (the vector loops'); its rows are bound by their scalar passes anyway.
+        RowLoops statistics = options.labelSmoothing() > 0 ? ScalarRowLoops.INSTANCE : loops;
         double total = parallel.reduce(rows, JavaLogProbOps.rowGrain(classes), 1, (start, end, acc, at) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn();
+            FloatIn row = new FloatIn(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut grad = new FloatOut();
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);
@@ -58,7 +63,7 @@ final class JavaLossOps implements LossOps {
                     }
                 } else {
                     row.load(logits, base, kernel.c);
-                    softmax.accumulate(row.a, row.off, kernel.c, 1.0);
+                    statistics.softmax(row.a, row.off, kernel.c, softmax.reset(1.0));
                     rowLoss = kernel.run(row, y, softmax.lse(), gradLogits == null ? null
                             : grad.begin(gradLogits, base, kernel.c));
                     sum += rowLoss;
@@ -100,12 +105,14 @@ final class JavaLossOps implements LossOps {
 
     /** One labelled row: its loss and, when asked, its gradient times the reduction's factor. */
     private static final class RowKernel {
+        final RowLoops loops;
         final int c;
         final double tau;
         final double smoothing;
         final double gradFactor;
 
-        RowKernel(int classes, double tau, double smoothing, double gradFactor) {
+        RowKernel(RowLoops loops, int classes, double tau, double smoothing, double gradFactor) {
+            this.loops = loops;
             this.c = classes;
             this.tau = tau;
             this.smoothing = smoothing;
@@ -114,18 +121,20 @@ final class JavaLossOps implements LossOps {
 
         /** Writes the gradient through {@code grad} (committing it) unless null; returns the row loss. */
         double run(FloatIn row, int y, double lse, FloatOut grad) {
-            double lpY = row.a[row.off + y] - lse;
+            // Read before the gradient is written: it may overwrite the logits.
+            float labelLogit = row.a[row.off + y];
+            double lpY = labelLogit - lse;
             double wY = weight(lpY, tau);
             if (smoothing == 0) {
                 if (grad != null) {
                     // ∂l/∂h_k = p_y^(τ-1)·(p_k - 1{k=y}); exp(t + log p_k) keeps p_y^(τ-1)·p_k finite when
                     // p_y^(τ-1) alone would overflow.
                     double t = tau == 1 ? 0 : (tau - 1) * lpY;
-                    for (int k = 0; k < c; k++) {
-                        double x = row.a[row.off + k];
-                        double g = x == Double.NEGATIVE_INFINITY ? 0 : Math.exp(t + (x - lse));
-                        grad.a[grad.off + k] = (float) (gradFactor * (k == y ? g - wY : g));
-                    }
+                    // p_y^(τ-1) beyond e^80 (τ < 1, a far-off label) would overflow a float exp on the way.
+                    RowLoops rowLoops = t > RowLoops.FLOAT_EXP_SAFE ? ScalarRowLoops.INSTANCE : loops;
+                    rowLoops.softmaxGradient(row.a, row.off, c, 1, lse - t, gradFactor, 0, grad.a, grad.off);
+                    double gY = labelLogit == Float.NEGATIVE_INFINITY ? 0 : Math.exp(t + lpY);
+                    grad.a[grad.off + y] = (float) (gradFactor * (gY - wY));
                     grad.commit();
                 }
                 return compSumLoss(lpY, tau);

@@ -20,9 +20,11 @@ final class JavaRegression {
     private static final double LOG_2 = Math.log(2);
 
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaRegression(Parallel parallel) {
+    JavaRegression(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     LossResult run(RegressionLoss kind, Tensor target, Tensor prediction, Tensor mask, Tensor loss, Tensor grad,
@@ -33,7 +35,7 @@ final class JavaRegression {
             boolean mean = o.reduction() == Reduction.MEAN;
             double c = mean ? (n == 0 ? 0 : 1.0 / n) : 1;
             double[] sums = parallel.reduce(numel, GRAIN, 2, (start, end, acc, at) ->
-                    blocks(start, end, target, prediction, mask, b -> {
+                    blocks(start, end, target, prediction, mask, kind, o, b -> {
                         FloatOut lossOut = loss == null ? null : b.loss.begin(loss, b.first, b.len);
                         FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
                         double sum = 0;
@@ -42,12 +44,10 @@ final class JavaRegression {
                             double l = 0;
                             double g = 0;
                             if (b.valid(i)) {
-                                double yi = b.y(i);
-                                double pi = b.p(i);
-                                l = term(kind, yi, pi, o);
-                                g = c * slope(kind, yi, pi, o);
+                                l = term(kind, b, i, o);
+                                g = c * slope(kind, b, i, o);
                                 sum += l;
-                                guards += kind == RegressionLoss.MAPE && Math.abs(yi) < o.epsilon() ? 1 : 0;
+                                guards += kind == RegressionLoss.MAPE && Math.abs(b.y(i)) < o.epsilon() ? 1 : 0;
                             }
                             if (lossOut != null) {
                                 lossOut.a[lossOut.off + i] = (float) l;
@@ -78,12 +78,12 @@ final class JavaRegression {
         long numel = target.numel();
         // n, Σ term, Σy, Σy²
         double[] s = parallel.reduce(numel, GRAIN, 4, (start, end, acc, at) ->
-                blocks(start, end, target, prediction, mask, b -> {
+                blocks(start, end, target, prediction, mask, base, o, b -> {
                     for (int i = 0; i < b.len; i++) {
                         if (b.valid(i)) {
                             double yi = b.y(i);
                             acc[at] += 1;
-                            acc[at + 1] += term(base, yi, b.p(i), o);
+                            acc[at + 1] += term(base, b, i, o);
                             acc[at + 2] += yi;
                             acc[at + 3] += yi * yi;
                         }
@@ -139,7 +139,7 @@ final class JavaRegression {
     /** {@code Σ |y - ȳ|} or {@code Σ (y - ȳ)²} over valid elements. */
     private double centered(Tensor target, Tensor mask, double meanY, boolean squared) {
         return parallel.reduce(target.numel(), GRAIN, 1, (start, end, acc, at) ->
-                blocks(start, end, target, null, mask, b -> {
+                blocks(start, end, target, null, mask, null, null, b -> {
                     for (int i = 0; i < b.len; i++) {
                         if (b.valid(i)) {
                             double d = b.y(i) - meanY;
@@ -162,7 +162,7 @@ final class JavaRegression {
                 double[] extremes = new double[2 * Parallel.chunkCount(numel, GRAIN)];
                 parallel.forChunks(numel, GRAIN, (chunk, start, end) -> {
                     double[] lowHigh = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-                    blocks(start, end, target, null, mask, b -> {
+                    blocks(start, end, target, null, mask, null, null, b -> {
                         for (int i = 0; i < b.len; i++) {
                             if (b.valid(i)) {
                                 lowHigh[0] = Math.min(lowHigh[0], b.y(i));
@@ -189,18 +189,19 @@ final class JavaRegression {
                                Tensor grad, RegressionOptions o) {
         double scale = o.gradScale() * c;
         parallel.forChunks(target.numel(), GRAIN, (chunk, start, end) ->
-                blocks(start, end, target, prediction, mask, b -> {
+                blocks(start, end, target, prediction, mask, base, o, b -> {
                     FloatOut out = b.grad.begin(grad, b.first, b.len);
                     for (int i = 0; i < b.len; i++) {
-                        out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b.y(i), b.p(i), o)) : 0f;
+                        out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b, i, o)) : 0f;
                     }
                     out.commit();
                 }));
     }
 
-    /** The elementwise term of a loss (for a whole-set kind, of its base). */
-    static double term(RegressionLoss kind, double y, double p, RegressionOptions o) {
-        double e = y - p;
+    /** The elementwise term of element {@code i} of a block (for a whole-set kind, of its base). */
+    static double term(RegressionLoss kind, Block b, int i, RegressionOptions o) {
+        double y = b.y(i);
+        double e = y - b.p(i);
         switch (kind) {
             case MAE:
                 return Math.abs(e);
@@ -211,18 +212,16 @@ final class JavaRegression {
             case MAPE:
                 return 100 * Math.abs(e) / Math.max(Math.abs(y), o.epsilon());
             case MSLE: {
-                double d = Math.log1p(Math.max(p, o.epsilon())) - Math.log1p(Math.max(y, o.epsilon()));
+                double d = b.u[i] - b.v[i];
                 return d * d;
             }
             case HUBER: {
                 double a = Math.abs(e);
                 return a <= o.delta() ? 0.5 * e * e : o.delta() * (a - 0.5 * o.delta());
             }
-            case LOG_COSH: {
+            case LOG_COSH:
                 // log cosh x = |x| + log1p(e^{-2|x|}) - log 2: no overflow where cosh would.
-                double a = Math.abs(e);
-                return a + Math.log1p(Math.exp(-2 * a)) - LOG_2;
-            }
+                return Math.abs(e) + b.v[i] - LOG_2;
             case QUANTILE:
                 return e >= 0 ? o.quantile() * e : (o.quantile() - 1) * e;
             default:
@@ -230,9 +229,10 @@ final class JavaRegression {
         }
     }
 
-    /** {@code ∂term/∂ŷ}, with sign(0) = 0 and the clamps' zero slopes. */
-    static double slope(RegressionLoss kind, double y, double p, RegressionOptions o) {
-        double e = y - p;
+    /** {@code ∂term/∂ŷ} of element {@code i} of a block, with sign(0) = 0 and the clamps' zero slopes. */
+    static double slope(RegressionLoss kind, Block b, int i, RegressionOptions o) {
+        double p = b.p(i);
+        double e = b.y(i) - p;
         switch (kind) {
             case MAE:
                 return -Math.signum(e);
@@ -241,18 +241,19 @@ final class JavaRegression {
             case MBE:
                 return -1;
             case MAPE:
-                return -100 * Math.signum(e) / Math.max(Math.abs(y), o.epsilon());
-            case MSLE: {
+                return -100 * Math.signum(e) / Math.max(Math.abs(b.y(i)), o.epsilon());
+            case MSLE:
                 if (!(p > o.epsilon())) {
                     return p != p ? Double.NaN : 0;
                 }
-                double d = Math.log1p(p) - Math.log1p(Math.max(y, o.epsilon()));
-                return 2 * d / (1 + p);
-            }
+                return 2 * (b.u[i] - b.v[i]) / (1 + p);
             case HUBER:
                 return Math.abs(e) <= o.delta() ? -e : -o.delta() * Math.signum(e);
-            case LOG_COSH:
-                return Math.tanh(-e);
+            case LOG_COSH: {
+                // tanh(-e) = sign(e)·m/(2 + m) with m = expm1(-2|e|), exact to the last bits for small |e|.
+                double m = b.u[i];
+                return Math.signum(e) * (m / (2 + m));
+            }
             case QUANTILE:
                 return e > 0 ? -o.quantile() : e < 0 ? 1 - o.quantile() : 0 * e;
             default:
@@ -263,22 +264,58 @@ final class JavaRegression {
     /** Number of true entries of a mask. */
     private long count(Tensor mask, long numel) {
         return (long) parallel.reduce(numel, GRAIN, 1, (start, end, acc, at) ->
-                blocks(start, end, null, null, mask, b -> {
+                blocks(start, end, null, null, mask, null, null, b -> {
                     for (int i = 0; i < b.len; i++) {
                         acc[at] += b.valid(i) ? 1 : 0;
                     }
                 }))[0];
     }
 
-    /** One block of a chunk: the target, prediction and mask views, and output views to reuse. */
+    /**
+     * One block of a chunk: the target, prediction and mask views, output views to reuse, and the
+     * transcendental parts of the terms ({@code u}, {@code v}), computed for the whole block at once.
+     */
     private static final class Block {
         final FloatIn target = new FloatIn();
         final FloatIn prediction = new FloatIn();
         final MaskIn mask = new MaskIn(true);
         final FloatOut loss = new FloatOut();
         final FloatOut grad = new FloatOut();
+        double[] u;
+        double[] v;
         long first;
         int len;
+
+        /**
+         * MSLE: {@code u = log1p(max(ŷ, ε))}, {@code v = log1p(max(y, ε))}; log-cosh:
+         * {@code u = expm1(-2|y - ŷ|)}, {@code v = log1p(1 + u) = log1p(e^{-2|y - ŷ|})}.
+         */
+        void prepare(RegressionLoss kind, RowLoops loops, RegressionOptions o) {
+            if (kind != RegressionLoss.MSLE && kind != RegressionLoss.LOG_COSH) {
+                return;
+            }
+            if (u == null) {
+                u = new double[BLOCK];
+                v = new double[BLOCK];
+            }
+            if (kind == RegressionLoss.MSLE) {
+                for (int i = 0; i < len; i++) {
+                    u[i] = Math.max(p(i), o.epsilon());
+                    v[i] = Math.max(y(i), o.epsilon());
+                }
+                loops.apply(RowLoops.Fn.LOG1P, u, 0, len);
+                loops.apply(RowLoops.Fn.LOG1P, v, 0, len);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    u[i] = -2 * Math.abs(y(i) - p(i));
+                }
+                loops.apply(RowLoops.Fn.EXPM1, u, 0, len);
+                for (int i = 0; i < len; i++) {
+                    v[i] = 1 + u[i];
+                }
+                loops.apply(RowLoops.Fn.LOG1P, v, 0, len);
+            }
+        }
 
         boolean valid(int i) {
             return mask.a[mask.off + i] != 0;
@@ -300,9 +337,11 @@ final class JavaRegression {
 
     /**
      * Walks {@code [start, end)} in blocks of at most {@link #BLOCK} elements, loading the tensors
-     * that are not null; one set of views per chunk, so buffer scratch stays at one block.
+     * that are not null and preparing the transcendentals of {@code kind} (unless null); one set of
+     * views per chunk, so buffer scratch stays at one block.
      */
-    private static void blocks(long start, long end, Tensor target, Tensor prediction, Tensor mask, BlockBody body) {
+    private void blocks(long start, long end, Tensor target, Tensor prediction, Tensor mask, RegressionLoss kind,
+                        RegressionOptions o, BlockBody body) {
         Block b = new Block();
         for (b.first = start; b.first < end; b.first += BLOCK) {
             b.len = (int) Math.min(BLOCK, end - b.first);
@@ -313,6 +352,9 @@ final class JavaRegression {
                 b.prediction.load(prediction, b.first, b.len);
             }
             b.mask.load(mask, b.first, b.len);
+            if (kind != null) {
+                b.prepare(kind, loops, o);
+            }
             body.run(b);
         }
     }

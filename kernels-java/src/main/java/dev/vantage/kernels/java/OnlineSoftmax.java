@@ -1,57 +1,41 @@
 package dev.vantage.kernels.java;
 
 /**
- * Single-pass softmax statistics of one row of scaled logits {@code x_j = scale·z_j}
- * (Milakov and Gimelshein 2018), in double:
- * {@code max = max_j x_j}, {@code sum = Σ_j exp(x_j - max)} and
- * {@code centered = Σ_j exp(x_j - max)·(x_j - max)}. Keeping the last one relative to the max
- * gives the entropy {@code log(sum) - centered/sum} without cancelling against a large max.
+ * Running softmax statistics of one row of scaled logits {@code x_j = scale·z_j}, accumulated
+ * segment by segment by {@link RowLoops#softmax} (Milakov and Gimelshein 2018), in double:
+ * {@code max = max_j z_j} (in logit units), {@code sum = Σ_j exp(x_j - scale·max)} and
+ * {@code centered = Σ_j exp(x_j - scale·max)·(x_j - scale·max)}. Keeping the last one relative to
+ * the max gives the entropy {@code log(sum) - centered/sum} without cancelling against a large max.
  *
  * <p>{@code -inf} entries have probability 0 and are skipped (they are vocabulary masks); a row
  * with no finite entry, a {@code +inf} or a NaN has {@link #lse()} NaN.
  */
 final class OnlineSoftmax {
-    private double max;
-    private double sum;
-    private double centered;
+    double scale;
+    float max;
+    double sum;
+    double centered;
 
-    void accumulate(float[] z, int off, int n, double scale) {
-        double m = Double.NEGATIVE_INFINITY;
-        double d = 0;
-        double s = 0;
-        for (int j = 0; j < n; j++) {
-            double x = z[off + j] * scale;
-            if (x > m) {
-                // New maximum: rescale what was summed relative to the old one.
-                if (d > 0) {
-                    double c = Math.exp(m - x);
-                    s = c * (s + (m - x) * d);
-                    d = c * d;
-                }
-                d += 1;
-                m = x;
-            } else if (x != Double.NEGATIVE_INFINITY) {
-                double e = Math.exp(x - m);
-                d += e;
-                s += e * (x - m);
-            }
-        }
-        max = m;
-        sum = d;
-        centered = s;
+    /** Starts a row with this scale (1/temperature, > 0). */
+    OnlineSoftmax reset(double scale) {
+        this.scale = scale;
+        this.max = Float.NEGATIVE_INFINITY;
+        this.sum = 0;
+        this.centered = 0;
+        return this;
     }
 
     /** {@code log Σ exp(x_j)}; NaN for an invalid row. */
     double lse() {
-        if (!(sum > 0) || max == Double.POSITIVE_INFINITY) {
+        if (!(sum > 0) || max == Float.POSITIVE_INFINITY) {
             return Double.NaN;
         }
-        return max + Math.log(sum);
+        return max * scale + Math.log(sum);
     }
 
     /** Entropy {@code -Σ p log p = lse - E_p[x]}; NaN for an invalid row. */
     double entropy() {
-        if (!(sum > 0) || max == Double.POSITIVE_INFINITY) {
+        if (!(sum > 0) || max == Float.POSITIVE_INFINITY) {
             return Double.NaN;
         }
         return Math.log(sum) - centered / sum;

@@ -1,0 +1,46 @@
+package dev.vantage.kernels.java;
+
+/**
+ * The hot inner loops of the Java kernels, the one place where the scalar backend and the SIMD
+ * backend differ: {@link ScalarRowLoops} in plain Java and double, {@code VectorRowLoops} on the
+ * JDK Vector API. Everything around them (validation, chunking, views, edge cases, reductions over
+ * rows) is shared, so both backends run the same kernel logic.
+ */
+interface RowLoops {
+    /**
+     * The largest {@code logP} a caller may pass to {@link #softmaxGradient}: implementations may
+     * compute {@code exp} in float, which overflows above 88.7. A softmax over the row's own lse has
+     * {@code logP <= 0}; callers with larger arguments use {@link ScalarRowLoops} (double).
+     */
+    double FLOAT_EXP_SAFE = 80;
+
+    /**
+     * Adds the segment {@code z[off, off + n)} of a row to its running softmax statistics
+     * {@code into} (see {@link OnlineSoftmax}); {@code -inf} entries are skipped, NaN propagates.
+     */
+    void softmax(float[] z, int off, int n, OnlineSoftmax into);
+
+    /**
+     * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}
+     * and {@code p_j = exp(logP_j)}; {@code out_j = 0} where {@code z_j = -inf} (a vocabulary mask)
+     * or {@code p_j} is 0, so that no {@code 0·∞} turns into NaN there. The caller fixes the label's
+     * entry. The log-prob backward and the comp-sum gradient are both this row. Requires
+     * {@code logP_j <= }{@link #FLOAT_EXP_SAFE}.
+     */
+    void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b, float[] out,
+                         int outOff);
+
+    /**
+     * {@code x[i] = fn(x[i])} for {@code from <= i < to}, in double: the transcendental part of an
+     * elementwise kernel, whose arguments and uses stay in the kernel.
+     */
+    void apply(Fn fn, double[] x, int from, int to);
+
+    /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
+    void bf16ToFloat(short[] bits, int off, float[] out, int n);
+
+    /** The elementwise functions of {@link #apply}. */
+    enum Fn {
+        EXP, EXPM1, LOG1P
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vantage.kernels.java;
+
+import dev.vantage.kernels.HalfFloats;
+
+/** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
+final class ScalarRowLoops implements RowLoops {
+    static final ScalarRowLoops INSTANCE = new ScalarRowLoops();
+
+    private ScalarRowLoops() {
+    }
+
+    @Override
+    public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
+        double scale = into.scale;
+        float m = into.max;
+        double d = into.sum;
+        double s = into.centered;
+        for (int j = 0; j < n; j++) {
+            float x = z[off + j];
+            if (x > m) {
+                // New maximum: rescale what was summed relative to the old one.
+                if (d > 0) {
+                    double t = ((double) m - x) * scale;
+                    double c = Math.exp(t);
+                    s = c * (s + t * d);
+                    d = c * d;
+                }
+                d += 1;
+                m = x;
+            } else if (x != Float.NEGATIVE_INFINITY) {
+                double t = ((double) x - m) * scale;
+                double e = Math.exp(t);
+                d += e;
+                s += e * t;
+            }
+        }
+        into.max = m;
+        into.sum = d;
+        into.centered = s;
+    }
+
+    @Override
+    public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
+                                float[] out, int outOff) {
+        for (int j = 0; j < n; j++) {
+            float zj = z[zOff + j];
+            double logP = zj * scale - shift;
+            double p = Math.exp(logP);
+            out[outOff + j] = p == 0 || zj == Float.NEGATIVE_INFINITY ? 0f : (float) (p * (a + b * logP));
+        }
+    }
+
+    @Override
+    public void apply(Fn fn, double[] x, int from, int to) {
+        switch (fn) {
+            case EXP:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.exp(x[i]);
+                }
+                break;
+            case EXPM1:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.expm1(x[i]);
+                }
+                break;
+            default:
+                for (int i = from; i < to; i++) {
+                    x[i] = Math.log1p(x[i]);
+                }
+                break;
+        }
+    }
+
+    @Override
+    public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = HalfFloats.bf16ToFloat(bits[off + i]);
+        }
+    }
+}
