@@ -159,38 +159,23 @@ final class JavaLogProbOps implements LogProbOps {
         int width = TokenAggregation.WIDTH;
         // Totals: the aggregation's, then clipped tokens, dual-clipped tokens and Σ (old - logp).
         double[] totals = parallel.reduce(batch, rowGrain(time), width + 3, (start, end, acc, at) -> {
-            FloatIn lp = new FloatIn();
-            FloatIn old = new FloatIn();
-            FloatIn adv = new FloatIn();
-            MaskIn m = new MaskIn(true);
-            FloatOut grad = gradLogp == null ? null : new FloatOut();
+            TokenLossRow row = new TokenLossRow(logp, oldLogp, advantages, mask, gradLogp, weights, time);
             double[] ratios = new double[t];
             for (long b = start; b < end; b++) {
-                long base = b * time;
-                lp.load(logp, base, t);
-                old.load(oldLogp, base, t);
-                adv.load(advantages, base, t);
-                m.load(mask, base, t);
-                transcendental(RowLoops.Fn.EXP, lp, old, 1, clampBound, ratios, t);
-                double w = 0;
-                if (grad != null) {
-                    grad.begin(gradLogp, base, t);
-                    w = weights.rowWeight(m, t);
-                }
+                row.load(b);
+                transcendental(RowLoops.Fn.EXP, row.logp, row.reference, 1, clampBound, ratios, t);
                 double rowSum = 0;
                 int rowTokens = 0;
                 int clipped = 0;
                 int dualClipped = 0;
                 double approxKl = 0;
                 for (int j = 0; j < t; j++) {
-                    if (m.a[m.off + j] == 0) {
-                        if (grad != null) {
-                            grad.a[grad.off + j] = 0;
-                        }
+                    if (!row.valid(j)) {
+                        row.gradient(j, 0);
                         continue;
                     }
-                    double a = adv.a[adv.off + j];
-                    double d = (double) lp.a[lp.off + j] - old.a[old.off + j];
+                    double a = row.advantages.a[row.advantages.off + j];
+                    double d = (double) row.logp.a[row.logp.off + j] - row.reference.a[row.reference.off + j];
                     double logRatio = clamp(d, clampBound);
                     double rho = ratios[j];
                     double l1 = -a * rho;
@@ -206,21 +191,17 @@ final class JavaLogProbOps implements LogProbOps {
                         dualClipped++;
                     }
                     approxKl -= logRatio;
-                    if (grad != null) {
-                        // Written so that comparisons with NaN fail: a NaN ratio or advantage keeps the
-                        // -A·ρ branch and its gradient stays NaN.
-                        boolean flat = a >= 0 ? rho > high : a < 0 && (rho < low || rho > dual);
-                        double dRho = Math.abs(d) > clampBound ? 0 : rho;
-                        grad.a[grad.off + j] = flat ? 0f : (float) (w * -a * dRho);
-                    }
+                    // Written so that comparisons with NaN fail: a NaN ratio or advantage keeps the
+                    // -A·ρ branch and its gradient stays NaN.
+                    boolean flat = a >= 0 ? rho > high : a < 0 && (rho < low || rho > dual);
+                    double dRho = Math.abs(d) > clampBound ? 0 : rho;
+                    row.gradient(j, flat ? 0 : row.weight * -a * dRho);
                 }
                 TokenAggregation.addRow(acc, at, perRowMean, rowSum, rowTokens);
                 acc[at + width] += clipped;
                 acc[at + width + 1] += dualClipped;
                 acc[at + width + 2] += approxKl;
-                if (grad != null) {
-                    grad.commit();
-                }
+                row.commit();
             }
         });
         TokenAggregation result = TokenAggregation.of(aggregation, totals, time);

@@ -127,42 +127,26 @@ final class JavaObjectiveOps implements ObjectiveOps {
         double invLambda = 1 / options.lambda();
         int t = (int) time;
         double[] totals = parallel.reduce(batch, rowGrain(time), TokenAggregation.WIDTH, (start, end, acc, at) -> {
-            FloatIn lp = new FloatIn();
-            FloatIn init = new FloatIn();
-            FloatIn adv = new FloatIn();
-            MaskIn m = new MaskIn(true);
-            FloatOut grad = gradLogp == null ? null : new FloatOut();
+            TokenLossRow row = new TokenLossRow(logp, initLogp, advantages, mask, gradLogp, weights, time);
             for (long b = start; b < end; b++) {
-                long base = b * time;
-                lp.load(logp, base, t);
-                init.load(initLogp, base, t);
-                adv.load(advantages, base, t);
-                m.load(mask, base, t);
-                double w = 0;
-                if (grad != null) {
-                    grad.begin(gradLogp, base, t);
-                    w = weights.rowWeight(m, t);
-                }
+                row.load(b);
                 double rowSum = 0;
                 int rowTokens = 0;
                 for (int j = 0; j < t; j++) {
                     double g = 0;
-                    if (m.a[m.off + j] != 0) {
+                    if (row.valid(j)) {
                         // The residual of log π_θ against the target log π* = log π_init + A/λ.
-                        double residual = (double) lp.a[lp.off + j] - adv.a[adv.off + j] * invLambda
-                                - init.a[init.off + j];
+                        double residual = (double) row.logp.a[row.logp.off + j]
+                                - row.advantages.a[row.advantages.off + j] * invLambda
+                                - row.reference.a[row.reference.off + j];
                         rowSum += residual * residual;
                         rowTokens++;
-                        g = 2 * w * residual;
+                        g = 2 * row.weight * residual;
                     }
-                    if (grad != null) {
-                        grad.a[grad.off + j] = (float) g;
-                    }
+                    row.gradient(j, g);
                 }
                 TokenAggregation.addRow(acc, at, perRowMean, rowSum, rowTokens);
-                if (grad != null) {
-                    grad.commit();
-                }
+                row.commit();
             }
         });
         TokenAggregation result = TokenAggregation.of(aggregation, totals, time);
