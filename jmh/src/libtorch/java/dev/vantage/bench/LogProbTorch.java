@@ -13,22 +13,12 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.management.ManagementFactory;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Anchors for {@link LogProbBenchmark#forward} in libtorch, through the JavaCPP PyTorch presets
@@ -41,17 +31,11 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * BF16 logits are read as BF16 and reduced in float ({@code dtype=float}), as the kernel does.
  * libtorch uses as many threads as the JVM sees processors. Each call's temporaries are freed
- * at the end of the call ({@link PointerScope}). Methodology as in {@link LogProbBenchmark}; both
+ * at the end of the call ({@link PointerScope}). Methodology in {@link Timed}; both
  * outputs are checked against the oracle.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = Forks.HEAP, jvmArgsAppend = {Forks.NATIVE_ACCESS, Forks.VECTOR})
-@State(Scope.Benchmark)
 @SuppressWarnings("try") // a PointerScope frees what is allocated while it is open; nothing refers to it
-public class LogProbTorch {
+public class LogProbTorch extends Timed {
     @Param({"2048x32000", "256x151936"})
     public String shape;
 
@@ -69,15 +53,9 @@ public class LogProbTorch {
     @Setup(Level.Trial)
     public void setUp() {
         LogProbWorkload w = new LogProbWorkload(Map.of("shape", shape, "dtype", dtype));
-        long floatBytes = 4L * w.rows * w.vocab;
-        long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
         // The textbook chain holds the logits and three [N, V] float temporaries (lsm, exp, product).
-        if (4 * floatBytes > physical * 6 / 10) {
-            throw new IllegalStateException("skipped: libtorch at " + w.label() + " needs about "
-                    + (4 * floatBytes >> 30) + " GiB, more than 60% of this machine's " + (physical >> 30) + " GiB");
-        }
-        torch.set_num_threads(Runtime.getRuntime().availableProcessors());
+        Torch.requireMemory(4 * 4L * w.rows * w.vocab, w.label());
+        Torch.threads();
         w.generate(Workload.BENCH_SEED);
         long[] shape2d = {w.rows, w.vocab};
         if (w.dtype == DType.F32) {
