@@ -39,8 +39,10 @@ final class Html {
                 .append(" in GB/s (higher is faster); <i>copy</i> and <i>read floor</i>: the bandwidth of a copy moving")
                 .append(" as many bytes and of a read-only pass over the kernel's input bytes, measured in the same run.</p>\n");
         charts(f).forEach(out::append);
-        out.append("<h2>Speed</h2>\n").append(f.speedTable().html())
-                .append("<h2>Copy and read bandwidth</h2>\n").append(f.bandwidthTable().html())
+        out.append("<h2>Speed</h2>\n");
+        f.speedTables().forEach((family, table) -> out.append("<h3>").append(escape(family)).append("</h3>\n")
+                .append(table.html()));
+        out.append("<h2>Copy and read bandwidth</h2>\n").append(f.bandwidthTable().html())
                 .append("<h2>Parity against the float64 oracle</h2>\n").append(f.parityTable().html())
                 .append("</body>\n</html>\n");
         return out.toString();

@@ -50,6 +50,11 @@ import java.util.stream.Collectors;
  * Exits with 1 when a parity check or a benchmark failed.
  */
 public final class Report {
+    /** Quick mode's JMH iterations: enough for a kernel of a few hundred ms to run about once per iteration. */
+    private static final int QUICK_WARMUP = 2;
+    private static final int QUICK_MEASUREMENT = 3;
+    private static final int QUICK_MS = 300;
+
     private Report() {
     }
 
@@ -80,9 +85,11 @@ public final class Report {
         String mode = full ? "full" : "quick";
         List<String> about = new ArrayList<>(about(mode, args));
         about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
-                : "warmup 2 × 0.5 s, measurement 4 × 0.5 s") + "; parity inputs from seed " + seed);
-        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).collect(Collectors.joining(", "))
-                + (torch ? "" : " (for libtorch: ./report --libtorch)"));
+                : String.format(Locale.ROOT, "warmup %d × %.1f s, measurement %d × %.1f s", QUICK_WARMUP,
+                QUICK_MS / 1e3, QUICK_MEASUREMENT, QUICK_MS / 1e3)) + "; parity inputs from seed " + seed);
+        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).distinct().collect(Collectors.joining(", "))
+                + (torch ? "; libtorch's OpenMP threads: OMP_WAIT_POLICY=" + System.getenv().getOrDefault(
+                "OMP_WAIT_POLICY", "(unset: they spin)") : " (for libtorch: ./report --libtorch)"));
         Findings findings = new Findings(about);
 
         System.out.print(Vantage.diagnostics());
@@ -108,7 +115,10 @@ public final class Report {
         System.out.println();
         System.out.println("Speed: GB/s = minimal bytes / time; × read floor = time / a read-only pass over the "
                 + "inputs; vs anchor = anchor time / kernel time");
-        System.out.print(findings.speedTable().text("  "));
+        findings.speedTables().forEach((family, table) -> {
+            System.out.println("  " + family);
+            System.out.print(table.text("    "));
+        });
 
         Files.writeString(out.resolve("summary.md"), markdown(findings));
         Files.writeString(out.resolve("report.html"), Html.page(findings));
@@ -199,7 +209,7 @@ public final class Report {
                 largest = Math.max(largest, w.traffic(kernel).total());
             }
         }
-        ChainedOptionsBuilder options = options(full, Findings.mib(largest))
+        ChainedOptionsBuilder options = options(full, (int) (largest >> 20))
                 .include("^" + Pattern.quote(family.benchmark().getName()) + "\\.")
                 .param("backend", backends.toArray(new String[0]));
         for (Family.Anchor a : anchors) {
@@ -249,8 +259,8 @@ public final class Report {
     private static ChainedOptionsBuilder options(boolean full, int largestMib) {
         ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(false);
         if (!full) {
-            b.warmupIterations(2).warmupTime(TimeValue.milliseconds(500))
-                    .measurementIterations(4).measurementTime(TimeValue.milliseconds(500));
+            b.warmupIterations(QUICK_WARMUP).warmupTime(TimeValue.milliseconds(QUICK_MS))
+                    .measurementIterations(QUICK_MEASUREMENT).measurementTime(TimeValue.milliseconds(QUICK_MS));
         }
         // Inputs, outputs and an anchor's temporaries take about twice the largest kernel's bytes; 4g (the
         // annotations' default) at least, and no more than 3/4 of the machine.
@@ -299,9 +309,10 @@ public final class Report {
         StringBuilder out = new StringBuilder("# Vantage: parity and speed\n\n");
         f.about.forEach(line -> out.append("- ").append(line).append('\n'));
         out.append(String.format(Locale.ROOT, "%n## Speed%n%nGB/s = the kernel's minimal bytes / its time; "
-                + "%% of copy = that over a copy moving as many bytes; × read floor = time / a read-only pass over the "
+                + "%% of copy = that over a copy moving as many bytes (the nearest power of two MiB); × read floor = time / a read-only pass over the "
                 + "inputs; vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
-        out.append(f.speedTable().markdown());
+        f.speedTables().forEach((family, table) -> out.append("### ").append(family).append("\n\n")
+                .append(table.markdown()).append('\n'));
         out.append("\n## Copy and read bandwidth (all cores)\n\n").append(f.bandwidthTable().markdown());
         out.append("\n## Parity against the float64 oracle\n\n").append(f.parityTable().markdown());
         return out.toString();

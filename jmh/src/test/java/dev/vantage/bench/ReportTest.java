@@ -44,7 +44,7 @@ class ReportTest {
 
     @Test
     void tablesShowEveryRow() {
-        String text = findings().speedTable().text("");
+        String text = findings().speedTables().get("logprob").text("");
         assertTrue(text.contains("400 ± 10 µs"), text);
         assertTrue(text.contains("50%"), text);       // half the copy's GB/s
         assertTrue(text.contains("8.00×"), text);     // 400 µs over a 50 µs read floor
