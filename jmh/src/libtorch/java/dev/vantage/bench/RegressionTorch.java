@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -18,7 +19,7 @@ import java.util.function.BiFunction;
  * ({@code loss = F.mse_loss(prediction, target); torch.autograd.grad(loss, prediction)}):
  * {@code mse_loss}, {@code l1_loss} (the kernel's MAE), {@code huber_loss} (δ = 1) and
  * {@code smooth_l1_loss} (β = 1, which is Huber with δ = 1). Each call's temporaries are freed at
- * its end. Methodology in {@link Timed}; each loss and gradient is checked against the oracle.
+ * its end. Methodology in {@link Timed}; the loss and gradient a trial times are checked against the oracle.
  */
 @SuppressWarnings("try") // a PointerScope frees what is allocated while it is open; nothing refers to it
 public class RegressionTorch extends Timed {
@@ -29,17 +30,20 @@ public class RegressionTorch extends Timed {
     private Tensor target;
     private Tensor prediction;
 
+    /** Checks the loss this trial times. */
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         Torch.threads();
         w = new RegressionWorkload(Map.of("n", n));
         w.generate(Workload.BENCH_SEED);
         target = Torch.floats(w.targetArray, w.n);
         prediction = Torch.leaf(w.predictionArray, w.n);
-        check("mse_loss", RegressionLoss.MSE, this::mseLoss);
-        check("l1_loss", RegressionLoss.MAE, this::l1Loss);
-        check("huber_loss", RegressionLoss.HUBER, this::huberLoss);
-        check("smooth_l1_loss", RegressionLoss.HUBER, this::smoothL1Loss);
+        switch (method(params)) {
+            case "mse": check("mse_loss", RegressionLoss.MSE, this::mseLoss); break;
+            case "l1": check("l1_loss", RegressionLoss.MAE, this::l1Loss); break;
+            case "huber": check("huber_loss", RegressionLoss.HUBER, this::huberLoss); break;
+            default: check("smooth_l1_loss", RegressionLoss.HUBER, this::smoothL1Loss); break;
+        }
     }
 
     @Benchmark

@@ -38,7 +38,7 @@ public final class CompSumWorkload extends Workload {
     Tensor logits;
     Tensor labels;
     Tensor grad;
-    private LossResult result;
+    LossResult result;
 
     public CompSumWorkload(Map<String, String> params) {
         int[] shape = dims(params.get("shape"));

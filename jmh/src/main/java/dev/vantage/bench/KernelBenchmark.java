@@ -28,7 +28,7 @@ public abstract class KernelBenchmark extends Timed {
     protected <W extends Workload> W prepare(W workload, BenchmarkParams params) {
         be = open(backend);
         workload.generate(Workload.BENCH_SEED);
-        workload.check(be, kernel(params)).require();
+        workload.check(be, method(params)).require(); // the method is named after its kernel
         return workload;
     }
 
@@ -39,11 +39,5 @@ public abstract class KernelBenchmark extends Timed {
         } catch (BackendUnavailableException e) {
             throw skip(e.getMessage());
         }
-    }
-
-    /** The {@code @Benchmark} method a trial runs: its kernel's name. */
-    static String kernel(BenchmarkParams params) {
-        String benchmark = params.getBenchmark();
-        return benchmark.substring(benchmark.lastIndexOf('.') + 1);
     }
 }

@@ -156,7 +156,11 @@ public final class ObjectiveWorkload extends Workload {
     @Override
     public Parity check(Backend backend, String kernel) {
         run(backend, kernel);
-        String what = backend.name() + " " + kernel + " " + label();
+        return compare(backend.name() + " " + kernel + " " + label(), kernel);
+    }
+
+    /** Compares the last call's loss, metrics and gradient with the oracle. */
+    Parity compare(String what, String kernel) {
         Parity parity = new Parity(what);
         double[] all = new Rows(IntStream.range(0, rows).toArray()).metrics(kernel, null);
         String[] names = {"loss", "chosenReward", "rejectedReward", "accuracy", "margin"};

@@ -31,7 +31,7 @@ public final class RegressionWorkload extends Workload {
     Tensor target;
     Tensor prediction;
     Tensor grad;
-    private LossResult result;
+    LossResult result;
 
     public RegressionWorkload(Map<String, String> params) {
         this.n = Integer.parseInt(params.get("n"));

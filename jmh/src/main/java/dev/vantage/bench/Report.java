@@ -51,7 +51,7 @@ import java.util.stream.Collectors;
  */
 public final class Report {
     /** Quick mode's JMH iterations: enough for a kernel of a few hundred ms to run about once per iteration. */
-    private static final int QUICK_WARMUP = 2;
+    private static final int QUICK_WARMUP = 1;
     private static final int QUICK_MEASUREMENT = 3;
     private static final int QUICK_MS = 300;
 
@@ -185,6 +185,10 @@ public final class Report {
             ChainedOptionsBuilder bandwidth = options(full, mibs.last())
                     .include("^" + Pattern.quote(Bandwidth.class.getName()) + "\\.")
                     .param("mib", mibs.stream().map(String::valueOf).toArray(String[]::new));
+            if (!full) {
+                // A copy takes at most a few ms: a tenth of a second is many calls.
+                bandwidth.warmupTime(TimeValue.milliseconds(100)).measurementTime(TimeValue.milliseconds(100));
+            }
             all.addAll(new Runner(bandwidth.build(), progress).run());
             for (RunResult r : all) {
                 String method = method(r);

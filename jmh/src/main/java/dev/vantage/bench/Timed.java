@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,12 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgs = Forks.HEAP, jvmArgsAppend = {Forks.NATIVE_ACCESS, Forks.VECTOR})
 @State(Scope.Benchmark)
 public abstract class Timed {
+    /** The {@code @Benchmark} method a trial runs. */
+    static String method(BenchmarkParams params) {
+        String benchmark = params.getBenchmark();
+        return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    }
+
     /** Why a trial does not run, as the report shows it (a failure whose message starts "skipped"). */
     static IllegalStateException skip(String reason) {
         return new IllegalStateException("skipped: " + reason);
