@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  * {@code report.html} and {@code jmh.log} (JMH's own output) to the output folder.
  *
  * <pre>
- * Report [--full] [--seed N] [--out DIR] [--libtorch]
+ * Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]
  *   --full      the whole size matrix and JMH's full iteration counts (default: the quick subset)
+ *   --family    only this family (logprob, advantage, dueling, loss, objective); may be repeated
  *   --seed N    seed of the parity check's inputs (default: from the clock; printed)
  *   --out DIR   output folder (default jmh/results)
  *   --libtorch  fail unless the libtorch anchors were built in (mvn -Plibtorch)
@@ -63,18 +64,27 @@ public final class Report {
         boolean requireTorch = false;
         long seed = System.nanoTime();
         Path out = Path.of("jmh", "results");
+        List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full": full = true; break;
                 case "--libtorch": requireTorch = true; break;
                 case "--seed": seed = Long.parseLong(args[++i]); break;
                 case "--out": out = Path.of(args[++i]); break;
+                case "--family": only.add(args[++i]); break;
                 default:
-                    System.err.println("usage: Report [--full] [--seed N] [--out DIR] [--libtorch]");
+                    System.err.println("usage: Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]");
                     System.exit(2);
             }
         }
-        List<Family.Anchor> anchors = Registry.FAMILIES.stream().flatMap(f -> f.anchors().stream())
+        List<Family> families = Registry.FAMILIES.stream().filter(f -> only.isEmpty() || only.contains(f.name()))
+                .collect(Collectors.toList());
+        if (families.isEmpty()) {
+            System.err.println("--family: none of " + only + " is a family; they are "
+                    + Registry.FAMILIES.stream().map(Family::name).distinct().collect(Collectors.toList()));
+            System.exit(2);
+        }
+        List<Family.Anchor> anchors = families.stream().flatMap(f -> f.anchors().stream())
                 .filter(Family.Anchor::present).collect(Collectors.toList());
         boolean torch = anchors.stream().anyMatch(a -> a.label().startsWith("libtorch"));
         if (requireTorch && !torch) {
@@ -97,14 +107,14 @@ public final class Report {
         System.out.println();
         System.out.println("Parity against the float64 oracle on fresh inputs (seed " + seed + "; an element passes when "
                 + "|err| <= atol + rtol·|expected|; rel err is |err| / max(|expected|, atol))");
-        parity(findings, seed);
+        parity(findings, seed, families);
         System.out.print(findings.parityTable().text("  "));
         System.out.println();
 
         List<String> backends = Vantage.backends().stream().filter(BackendStatus::available)
                 .map(BackendStatus::name).collect(Collectors.toList());
         System.out.println("Speed (" + mode + " run; JMH output in " + out.resolve("jmh.log") + ")");
-        Collection<RunResult> results = speed(findings, full, backends, out);
+        Collection<RunResult> results = speed(findings, full, backends, out, families);
         try (PrintStream json = new PrintStream(Files.newOutputStream(out.resolve("jmh.json")), true,
                 StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
@@ -131,9 +141,9 @@ public final class Report {
         }
     }
 
-    /** Every kernel of every family on every backend, on fresh inputs. */
-    static void parity(Findings findings, long seed) {
-        for (Family family : Registry.FAMILIES) {
+    /** Every kernel of the families on every backend, on fresh inputs. */
+    static void parity(Findings findings, long seed, List<Family> families) {
+        for (Family family : families) {
             for (BackendStatus status : Vantage.backends()) {
                 for (Map<String, String> size : family.parity()) {
                     Workload w = family.workload().apply(size);
@@ -160,11 +170,11 @@ public final class Report {
     }
 
     /** Runs the copy and read baselines, then each family with its anchors, and fills in the speed rows. */
-    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out)
-            throws IOException, RunnerException {
+    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out,
+                                       List<Family> families) throws IOException, RunnerException {
         TreeSet<Integer> mibs = new TreeSet<>();
         int total = 0;
-        for (Family family : Registry.FAMILIES) {
+        for (Family family : families) {
             for (Map<String, String> size : family.sizes(full)) {
                 Workload w = family.workload().apply(size);
                 for (String kernel : family.kernels()) {
@@ -195,7 +205,7 @@ public final class Report {
                 Map<Integer, Double> target = method.equals("copy") ? findings.copySeconds : findings.readSeconds;
                 target.put(Integer.parseInt(r.getParams().getParam("mib")), seconds(r));
             }
-            for (Family family : Registry.FAMILIES) {
+            for (Family family : families) {
                 all.addAll(runFamily(findings, family, full, backends, progress));
             }
         }

@@ -76,7 +76,7 @@ class ReportTest {
     @Test
     void familiesExpandTheirSizes() {
         List<Map<String, String>> sizes = Registry.LOGPROB.sizes(false);
-        assertEquals(4, sizes.size());
+        assertEquals(2, sizes.size());
         assertEquals(Map.of("shape", "2048x32000", "dtype", "F32"), sizes.get(0));
         assertEquals(14, Registry.LOGPROB.sizes(true).size());
         assertTrue(Registry.LOGPROB.anchors().get(0).present(), "the naive anchor is always built");
