@@ -2,7 +2,6 @@ package dev.vantage.bench;
 
 import dev.vantage.kernels.DType;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.ShortPointer;
@@ -43,7 +42,6 @@ public class LogProbTorch extends Timed {
     public String dtype;
 
     private Pointer logitMemory;
-    private LongPointer labelMemory;
     private Tensor logits;
     private Tensor index;
     private Tensor lsmOut;
@@ -65,12 +63,7 @@ public class LogProbTorch extends Timed {
             logitMemory = new ShortPointer(w.logitsBf16);
             logits = torch.from_blob(logitMemory, shape2d, new TensorOptions(ScalarType.BFloat16));
         }
-        long[] labels = new long[w.rows];
-        for (int r = 0; r < w.rows; r++) {
-            labels[r] = w.labelArray[r];
-        }
-        labelMemory = new LongPointer(labels);
-        index = torch.from_blob(labelMemory, new long[] {w.rows, 1}, new TensorOptions(ScalarType.Long));
+        index = Torch.longs(w.labelArray, w.rows, 1);
         lsmOut = torch.empty(shape2d, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
         logpOut = torch.empty(new long[] {w.rows, 1}, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
 
@@ -90,7 +83,6 @@ public class LogProbTorch extends Timed {
     @TearDown(Level.Trial)
     public void tearDown() {
         logitMemory.close();
-        labelMemory.close();
     }
 
     /** Minimal bytes as {@link LogProbBenchmark#forward}; libtorch moves about seven times more. */

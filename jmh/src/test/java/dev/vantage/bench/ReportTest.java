@@ -58,7 +58,7 @@ class ReportTest {
     void theHtmlPageIsSelfContained() {
         String page = Html.page(findings());
         assertTrue(page.contains("<svg"), "a chart");
-        assertTrue(page.contains("<h3>logprob.backward, F32</h3>"), page);
+        assertTrue(page.contains("<h3>logprob.backward, dtype F32</h3>"), page);
         String withoutNamespace = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
         assertFalse(withoutNamespace.contains("http:") || withoutNamespace.contains("https:") || page.contains("<script"),
                 "nothing to fetch");
