@@ -1,10 +1,7 @@
 package dev.vantage.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -13,15 +10,13 @@ import java.util.Map;
  * {@link AdvantageWorkload} for the kernels and their minimal bytes); methodology in {@link Timed}.
  * The sizes of issue 5: 64×32768 (few long rollouts), 1024×1024 and 4096×256 (many short ones).
  */
-public class AdvantageBenchmark extends KernelBenchmark {
+public class AdvantageBenchmark extends KernelBenchmark<AdvantageWorkload> {
     @Param({"1024x1024"})
     public String shape;
 
-    private AdvantageWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new AdvantageWorkload(Map.of("shape", shape)), params);
+    @Override
+    protected AdvantageWorkload workload() {
+        return new AdvantageWorkload(Map.of("shape", shape));
     }
 
     @Benchmark

@@ -39,7 +39,7 @@ public class AdvantageNaive extends Timed {
         next = new float[w.rows];
         last = new float[w.rows];
         gae();
-        w.checkGae("naive gae " + w.label(), w.advArray, w.retArray).require();
+        w.checkGae("naive gae " + w.label(), w.outArray, w.retArray).require();
     }
 
     @Benchmark
@@ -51,7 +51,7 @@ public class AdvantageNaive extends Timed {
         float[] r = w.rewardArray;
         float[] v = w.valueArray;
         byte[] mask = w.maskArray;
-        float[] adv = w.advArray;
+        float[] adv = w.outArray;
         float[] ret = w.retArray;
         Arrays.fill(next, 0);
         Arrays.fill(last, 0);

@@ -14,8 +14,8 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The advantage estimators on a right-padded {@code [B, T]} batch of LLM responses (lengths uniform
- * in {@code [T/4, T]}, no episode flags): {@code gae} (advantages and returns, γ = 0.99, λ = 0.95),
+ * The advantage estimators on a right-padded {@code [B, T]} batch of LLM responses (the mask of
+ * {@link BatchWorkload}, no episode flags): {@code gae} (advantages and returns, γ = 0.99, λ = 0.95),
  * {@code returns} (discounted, γ = 0.99), {@code grpo} and {@code rloo} (group advantages of the
  * [B] scores in groups of {@value #GROUP}, spread over each response's valid tokens with
  * {@code broadcast}: what a trainer does with them), and {@code whiten} (masked whitening).
@@ -24,7 +24,7 @@ import java.util.Map;
  * ({@code AdvantageGaeParityTest}, {@code AdvantageWhitenParityTest}): rel 1e-5 + abs 1e-5, the
  * absolute part scaled by the row's largest expected magnitude for the recurrences.
  */
-public final class AdvantageWorkload extends Workload {
+public final class AdvantageWorkload extends BatchWorkload {
     static final double RTOL = 1e-5;
     static final double ATOL = 1e-5;
     static final double GAMMA = 0.99;
@@ -32,40 +32,30 @@ public final class AdvantageWorkload extends Workload {
     /** Responses per prompt. */
     static final int GROUP = 8;
 
-    final int rows;
-    final int time;
     final GaeOptions gae = GaeOptions.of(GAMMA, LAMBDA);
     final GroupOptions groups = GroupOptions.of(GROUP);
 
     float[] rewardArray;
     float[] valueArray;
-    byte[] maskArray;
     float[] scoreArray;
-    float[] advArray;
+    /** What each kernel writes over the batch: GAE's advantages, the returns, the group advantages, the whitened values. */
+    float[] outArray;
     float[] retArray;
     private float[] perSequenceArray;
     private WhitenResult whitened;
 
     Tensor rewards;
     Tensor values;
-    Tensor mask;
     Tensor scores;
-    Tensor advantages;
+    Tensor out;
     Tensor returns;
     private Tensor perSequence;
 
     public AdvantageWorkload(Map<String, String> params) {
-        int[] shape = dims(params.get("shape"));
-        this.rows = shape[0];
-        this.time = shape[1];
+        super(params);
         if (rows % GROUP != 0) {
             throw new IllegalArgumentException("shape: B = " + rows + " is not a multiple of the group size " + GROUP);
         }
-    }
-
-    @Override
-    public String label() {
-        return rows + "x" + time;
     }
 
     @Override
@@ -91,39 +81,38 @@ public final class AdvantageWorkload extends Workload {
         int n = rows * time;
         rewardArray = in.floats(n, Inputs.Spread.NORMAL);
         valueArray = in.floats(n, Inputs.Spread.NORMAL);
-        maskArray = in.rightPadded(rows, time, Math.max(1, time / 4));
+        mask(in);
         scoreArray = in.floats(rows, Inputs.Spread.NORMAL);
-        advArray = new float[n];
+        outArray = new float[n];
         retArray = new float[n];
         perSequenceArray = new float[rows];
         rewards = Tensor.of(rewardArray, rows, time);
         values = Tensor.of(valueArray, rows, time);
-        mask = Tensor.ofBool(maskArray, rows, time);
         scores = Tensor.of(scoreArray, rows);
-        advantages = Tensor.of(advArray, rows, time);
+        out = Tensor.of(outArray, rows, time);
         returns = Tensor.of(retArray, rows, time);
         perSequence = Tensor.of(perSequenceArray, rows);
     }
 
-    /** Runs one kernel; {@code grpo} and {@code rloo} write their token advantages to {@link #advantages}. */
+    /** Runs one kernel. */
     void run(Backend backend, String kernel) {
         switch (kernel) {
             case "gae":
-                backend.advantage().gae(rewards, values, mask, Episodes.NONE, advantages, returns, gae);
+                backend.advantage().gae(rewards, values, mask, Episodes.NONE, out, returns, gae);
                 break;
             case "returns":
                 backend.advantage().returns(rewards, mask, null, returns, GAMMA);
                 break;
             case "grpo":
                 backend.advantage().grpo(scores, perSequence, groups);
-                backend.advantage().broadcast(perSequence, mask, advantages);
+                backend.advantage().broadcast(perSequence, mask, out);
                 break;
             case "rloo":
                 backend.advantage().rloo(scores, perSequence, groups);
-                backend.advantage().broadcast(perSequence, mask, advantages);
+                backend.advantage().broadcast(perSequence, mask, out);
                 break;
             case "whiten":
-                whitened = backend.advantage().whiten(values, mask, advantages, WhitenOptions.defaults());
+                whitened = backend.advantage().whiten(values, mask, out, WhitenOptions.defaults());
                 break;
             default:
                 throw new IllegalArgumentException("kernel: " + kernel);
@@ -136,7 +125,7 @@ public final class AdvantageWorkload extends Workload {
         String what = backend.name() + " " + kernel + " " + label();
         switch (kernel) {
             case "gae":
-                return checkGae(what, advArray, retArray);
+                return checkGae(what, outArray, retArray);
             case "returns":
                 return checkReturns(what);
             case "grpo":
@@ -176,7 +165,7 @@ public final class AdvantageWorkload extends Workload {
         for (int b : sampleRows(rows)) {
             for (int t = 0; t < time; t++) {
                 int at = b * time + t;
-                parity.add("advantages", at, maskArray[at] != 0 ? perSeq[b] : 0, advArray[at], RTOL, ATOL);
+                parity.add("advantages", at, maskArray[at] != 0 ? perSeq[b] : 0, outArray[at], RTOL, ATOL);
             }
         }
         return parity;
@@ -193,7 +182,7 @@ public final class AdvantageWorkload extends Workload {
         for (int b : sampleRows(rows)) {
             for (int t = 0; t < time; t++) {
                 int at = b * time + t;
-                parity.add("whitened", at, ref.out[at], advArray[at], RTOL, ATOL);
+                parity.add("whitened", at, ref.out[at], outArray[at], RTOL, ATOL);
             }
         }
         return parity;

@@ -1,10 +1,7 @@
 package dev.vantage.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -12,18 +9,16 @@ import java.util.Map;
  * The dueling head and its backward on every backend (see {@link DuelingWorkload}); methodology in
  * {@link Timed}. The size of issue 5: a batch of 65536 Atari states, 18 actions.
  */
-public class DuelingBenchmark extends KernelBenchmark {
+public class DuelingBenchmark extends KernelBenchmark<DuelingWorkload> {
     @Param({"65536x18"})
     public String shape;
 
     @Param({"MEAN", "MAX"})
     public String mode;
 
-    private DuelingWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new DuelingWorkload(Map.of("shape", shape, "mode", mode)), params);
+    @Override
+    protected DuelingWorkload workload() {
+        return new DuelingWorkload(Map.of("shape", shape, "mode", mode));
     }
 
     @Benchmark

@@ -1,10 +1,7 @@
 package dev.vantage.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -16,18 +13,16 @@ import java.util.Map;
  * -jvmArgs -Xmx16g}; the sizes of issue 5 are N ∈ {512, 2048, 8192} × V ∈ {32000, 151936}
  * ({@code Report --full}).
  */
-public class LogProbBenchmark extends KernelBenchmark {
+public class LogProbBenchmark extends KernelBenchmark<LogProbWorkload> {
     @Param({"2048x32000", "256x151936"})
     public String shape;
 
     @Param({"F32", "BF16"})
     public String dtype;
 
-    private LogProbWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new LogProbWorkload(Map.of("shape", shape, "dtype", dtype)), params);
+    @Override
+    protected LogProbWorkload workload() {
+        return new LogProbWorkload(Map.of("shape", shape, "dtype", dtype));
     }
 
     /** Minimal bytes: the logits and labels read, logp, entropy and lse written (N·V·s + 16·N). */

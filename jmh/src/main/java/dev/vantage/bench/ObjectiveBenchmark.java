@@ -1,10 +1,7 @@
 package dev.vantage.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -13,15 +10,13 @@ import java.util.Map;
  * {@link ObjectiveWorkload}); methodology in {@link Timed}. Size: 256 responses of up to 4096
  * tokens, a preference or RL batch of a 7B run.
  */
-public class ObjectiveBenchmark extends KernelBenchmark {
+public class ObjectiveBenchmark extends KernelBenchmark<ObjectiveWorkload> {
     @Param({"256x4096"})
     public String shape;
 
-    private ObjectiveWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new ObjectiveWorkload(Map.of("shape", shape)), params);
+    @Override
+    protected ObjectiveWorkload workload() {
+        return new ObjectiveWorkload(Map.of("shape", shape));
     }
 
     @Benchmark

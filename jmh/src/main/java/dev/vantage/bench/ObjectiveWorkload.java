@@ -14,13 +14,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * The sequence objectives on a right-padded {@code [B, T]} batch of token log-probs (lengths uniform
- * in {@code [T/8, T]}), each returning its loss and writing {@code gradLogp} in one call:
+ * The sequence objectives on a right-padded {@code [B, T]} batch of token log-probs (see
+ * {@link BatchWorkload}), each returning its loss and writing {@code gradLogp} in one call:
  * {@code dpo} (sigmoid, β = 0.1; rows {@code [0, B/2)} chosen, the rest rejected), {@code kto}
  * (half the rows desirable, reference KL 0.1), {@code apa} (λ = 0.1, token mean), {@code alol}
  * (sequence-level weights, ε = 0.9) and {@code prime} (PRIME's implicit reward-model loss, β = 0.05).
- * The reference policy is given per token, within about 0.1 of the policy; log-probs are uniform
- * in [-3, 0].
+ * The reference policy (APA's initial one) is given per token, within about 0.1 of the policy.
  *
  * <p>Parameter: {@code shape} ({@code BxT}). Tolerances of {@code ObjectiveParityTest}: losses and
  * metrics rel 1e-5 + abs 1e-6; gradients rel 1e-4 + abs 1e-5·max|gradient| against central
@@ -28,7 +27,7 @@ import java.util.stream.IntStream;
  * terms, so a token's derivative is taken on its own row's (pair's) term, scaled by that term's
  * weight in the mean: the full batch's sum would drown the step in rounding.
  */
-public final class ObjectiveWorkload extends Workload {
+public final class ObjectiveWorkload extends BatchWorkload {
     static final double RTOL = 1e-5;
     static final double ATOL = 1e-6;
     static final double GRAD_RTOL = 1e-4;
@@ -36,27 +35,17 @@ public final class ObjectiveWorkload extends Workload {
     static final double REFERENCE_KL = 0.1;
     static final double PRIME_BETA = 0.05;
 
-    final int rows;
-    final int time;
     final DpoOptions dpo = DpoOptions.defaults();
     final KtoOptions kto = KtoOptions.defaults();
     final ApaOptions apa = ApaOptions.defaults();
     final AlolOptions alol = AlolOptions.defaults();
 
-    float[] logpArray;
-    float[] refArray;
-    float[] advArray;
-    byte[] maskArray;
     byte[] desirableArray;
     float[] rewardArray;
     float[] valueArray;
     float[] outcomeArray;
     float[] gradArray;
 
-    Tensor logp;
-    Tensor ref;
-    Tensor advantages;
-    Tensor mask;
     Tensor desirable;
     Tensor rewards;
     Tensor values;
@@ -66,17 +55,10 @@ public final class ObjectiveWorkload extends Workload {
     private double[] metrics;
 
     public ObjectiveWorkload(Map<String, String> params) {
-        int[] shape = dims(params.get("shape"));
-        this.rows = shape[0];
-        this.time = shape[1];
+        super(params);
         if (rows % 2 != 0) {
             throw new IllegalArgumentException("shape: DPO needs an even B, got " + rows);
         }
-    }
-
-    @Override
-    public String label() {
-        return rows + "x" + time;
     }
 
     @Override
@@ -99,14 +81,7 @@ public final class ObjectiveWorkload extends Workload {
     @Override
     public void generate(long seed) {
         Inputs in = new Inputs(seed);
-        int n = rows * time;
-        logpArray = in.uniform(n, -3, 0);
-        refArray = in.floats(n, Inputs.Spread.NORMAL);
-        for (int i = 0; i < n; i++) {
-            refArray[i] = logpArray[i] + 0.1f * refArray[i];
-        }
-        advArray = in.floats(n, Inputs.Spread.NORMAL);
-        maskArray = in.rightPadded(rows, time, Math.max(1, time / 8));
+        tokens(in, 0.1);
         desirableArray = in.mask(rows, 0.5);
         rewardArray = in.uniform(rows, 0, 1);
         valueArray = in.uniform(rows, 0, 1);
@@ -115,11 +90,7 @@ public final class ObjectiveWorkload extends Workload {
         for (int b = 0; b < rows; b++) {
             outcomeArray[b] = correct[b];
         }
-        gradArray = new float[n];
-        logp = Tensor.of(logpArray, rows, time);
-        ref = Tensor.of(refArray, rows, time);
-        advantages = Tensor.of(advArray, rows, time);
-        mask = Tensor.ofBool(maskArray, rows, time);
+        gradArray = new float[rows * time];
         desirable = Tensor.ofBool(desirableArray, rows);
         rewards = Tensor.of(rewardArray, rows);
         values = Tensor.of(valueArray, rows);
@@ -186,7 +157,7 @@ public final class ObjectiveWorkload extends Workload {
             }
             tokens[b] = new int[] {0, valid / 3, 2 * valid / 3, valid - 1};
             Rows term = kernel.equals("dpo") ? new Rows(b % (rows / 2), b % (rows / 2) + rows / 2) : new Rows(b);
-            double weight = kernel.equals("dpo") ? 2.0 / rows : kernel.equals("apa") ? valid / (double) tokens() : 1.0 / rows;
+            double weight = kernel.equals("dpo") ? 2.0 / rows : kernel.equals("apa") ? valid / (double) tokenCount() : 1.0 / rows;
             int offset = b < rows / 2 || !kernel.equals("dpo") ? 0 : time;
             expected[b] = new double[tokens[b].length];
             for (int k = 0; k < tokens[b].length; k++) {
@@ -205,14 +176,6 @@ public final class ObjectiveWorkload extends Workload {
                 }
             }
         }
-    }
-
-    private long tokens() {
-        long n = 0;
-        for (byte m : maskArray) {
-            n += m;
-        }
-        return n;
     }
 
     /** Some rows of the batch in double, as the oracle takes them. */

@@ -2,10 +2,7 @@ package dev.vantage.bench;
 
 import dev.vantage.kernels.loss.RegressionLoss;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -14,15 +11,13 @@ import java.util.Map;
  * {@link RegressionWorkload}; minimal bytes 12·n each); methodology in {@link Timed}. The size of
  * issue 5: 16M elements.
  */
-public class RegressionBenchmark extends KernelBenchmark {
+public class RegressionBenchmark extends KernelBenchmark<RegressionWorkload> {
     @Param({"16777216"})
     public String n;
 
-    private RegressionWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new RegressionWorkload(Map.of("n", n)), params);
+    @Override
+    protected RegressionWorkload workload() {
+        return new RegressionWorkload(Map.of("n", n));
     }
 
     @Benchmark

@@ -1,10 +1,7 @@
 package dev.vantage.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Map;
 
@@ -12,15 +9,13 @@ import java.util.Map;
  * The per-token kernels of the log-prob family (PPO, KL, aggregation) on every backend (see
  * {@link TokenWorkload}); methodology in {@link Timed}. Size: 512 responses of up to 4096 tokens.
  */
-public class TokenBenchmark extends KernelBenchmark {
+public class TokenBenchmark extends KernelBenchmark<TokenWorkload> {
     @Param({"512x4096"})
     public String shape;
 
-    private TokenWorkload w;
-
-    @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
-        w = prepare(new TokenWorkload(Map.of("shape", shape)), params);
+    @Override
+    protected TokenWorkload workload() {
+        return new TokenWorkload(Map.of("shape", shape));
     }
 
     @Benchmark

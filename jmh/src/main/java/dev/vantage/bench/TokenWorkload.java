@@ -13,53 +13,36 @@ import dev.vantage.oracle.TokenOracle;
 import java.util.Map;
 
 /**
- * The per-token kernels of the log-prob family on a right-padded {@code [B, T]} batch (lengths
- * uniform in {@code [T/8, T]}): {@code ppo} (the clipped surrogate with verl's defaults and its
+ * The per-token kernels of the log-prob family on a right-padded {@code [B, T]} batch (see
+ * {@link BatchWorkload}): {@code ppo} (the clipped surrogate with verl's defaults and its
  * gradient), {@code kl} (K3 and its derivative), {@code aggregate} (GRPO's sequence mean of token
- * means) and {@code aggregateBackward} (its gradient). Log-probs are uniform in [-3, 0]; the old
- * policy's are within about 0.2 of them, so that some ratios are clipped.
+ * means) and {@code aggregateBackward} (its gradient). The old policy (also KL's reference) is
+ * within about 0.2 of the policy, so that some ratios are clipped.
  *
  * <p>Parameter: {@code shape} ({@code BxT}). Tolerances of {@code LogProbPpoParityTest},
  * {@code LogProbKlParityTest} and {@code LogProbAggregationParityTest}: per-token outputs rel 1e-6
  * + abs 1e-12; sums (the loss, the aggregate, approxKl) rel 1e-10 + abs 1e-10 times the aggregate
  * of |l| (approxKl: abs 1e-12); clip fractions rel 1e-12.
  */
-public final class TokenWorkload extends Workload {
+public final class TokenWorkload extends BatchWorkload {
     static final double RTOL = 1e-6;
     static final double ATOL = 1e-12;
     static final double SUM_TOL = 1e-10;
 
-    final int rows;
-    final int time;
     final PpoOptions ppo = PpoOptions.defaults();
     final KlOptions kl = KlOptions.defaults();
     final Aggregation aggregation = Aggregation.grpo();
 
-    float[] logpArray;
-    float[] oldArray;
-    float[] advArray;
-    byte[] maskArray;
     float[] outArray;
     float[] gradArray;
 
-    Tensor logp;
-    Tensor old;
-    Tensor advantages;
-    Tensor mask;
     Tensor out;
     Tensor grad;
     private PpoResult ppoResult;
     private AggregateResult aggregate;
 
     public TokenWorkload(Map<String, String> params) {
-        int[] shape = dims(params.get("shape"));
-        this.rows = shape[0];
-        this.time = shape[1];
-    }
-
-    @Override
-    public String label() {
-        return rows + "x" + time;
+        super(params);
     }
 
     @Override
@@ -81,33 +64,21 @@ public final class TokenWorkload extends Workload {
 
     @Override
     public void generate(long seed) {
-        Inputs in = new Inputs(seed);
-        int n = rows * time;
-        logpArray = in.uniform(n, -3, 0);
-        oldArray = in.floats(n, Inputs.Spread.NORMAL);
-        for (int i = 0; i < n; i++) {
-            oldArray[i] = logpArray[i] + 0.2f * oldArray[i];
-        }
-        advArray = in.floats(n, Inputs.Spread.NORMAL);
-        maskArray = in.rightPadded(rows, time, Math.max(1, time / 8));
-        outArray = new float[n];
-        gradArray = new float[n];
-        logp = Tensor.of(logpArray, rows, time);
-        old = Tensor.of(oldArray, rows, time);
-        advantages = Tensor.of(advArray, rows, time);
-        mask = Tensor.ofBool(maskArray, rows, time);
+        tokens(new Inputs(seed), 0.2);
+        outArray = new float[rows * time];
+        gradArray = new float[rows * time];
         out = Tensor.of(outArray, rows, time);
         grad = Tensor.of(gradArray, rows, time);
     }
 
-    /** Runs one kernel; {@code kl} takes {@code old} as the reference, {@code aggregate} the advantages as values. */
+    /** Runs one kernel; PPO's old policy is the reference; {@code aggregate} takes the advantages as values. */
     void run(Backend backend, String kernel) {
         switch (kernel) {
             case "ppo":
-                ppoResult = backend.logprob().ppoLoss(logp, old, advantages, mask, grad, ppo);
+                ppoResult = backend.logprob().ppoLoss(logp, ref, advantages, mask, grad, ppo);
                 break;
             case "kl":
-                backend.logprob().kl(logp, old, mask, out, grad, kl);
+                backend.logprob().kl(logp, ref, mask, out, grad, kl);
                 break;
             case "aggregate":
                 aggregate = backend.logprob().aggregate(advantages, mask, aggregation);
@@ -130,7 +101,7 @@ public final class TokenWorkload extends Workload {
     Parity compare(String what, String kernel) {
         Parity parity = new Parity(what);
         double[] lp = doubles(logpArray);
-        double[] reference = doubles(oldArray);
+        double[] reference = doubles(refArray);
         double[] adv = doubles(advArray);
         switch (kernel) {
             case "ppo": {

@@ -49,7 +49,7 @@ class WorkloadsTest {
         w.generate(5);
         assertTrue(w.check(java, "gae").ok());
         w.retArray[0] += 1e-3f;
-        assertFails(w.checkGae("corrupted", w.advArray, w.retArray), "returns[0]");
+        assertFails(w.checkGae("corrupted", w.outArray, w.retArray), "returns[0]");
     }
 
     @Test
