@@ -94,7 +94,7 @@ public final class AdvantageWorkload extends BatchWorkload {
         perSequence = Tensor.of(perSequenceArray, rows);
     }
 
-    /** Runs one kernel. */
+    @Override
     void run(Backend backend, String kernel) {
         switch (kernel) {
             case "gae":
@@ -120,9 +120,7 @@ public final class AdvantageWorkload extends BatchWorkload {
     }
 
     @Override
-    public Parity check(Backend backend, String kernel) {
-        run(backend, kernel);
-        String what = backend.name() + " " + kernel + " " + label();
+    Parity compare(String what, String kernel) {
         switch (kernel) {
             case "gae":
                 return checkGae(what, outArray, retArray);

@@ -1,5 +1,6 @@
 package dev.vantage.bench;
 
+import dev.vantage.kernels.Backend;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.oracle.Inputs;
 
@@ -35,6 +36,18 @@ abstract class BatchWorkload extends Workload {
     @Override
     public String label() {
         return rows + "x" + time;
+    }
+
+    /** Runs one kernel on the generated inputs. */
+    abstract void run(Backend backend, String kernel);
+
+    /** Compares the outputs of the last {@link #run} of {@code kernel} with the oracle. */
+    abstract Parity compare(String what, String kernel);
+
+    @Override
+    public Parity check(Backend backend, String kernel) {
+        run(backend, kernel);
+        return compare(backend.name() + " " + kernel + " " + label(), kernel);
     }
 
     /** Fills the token inputs, the reference within about {@code distance} (one standard deviation) of the policy. */

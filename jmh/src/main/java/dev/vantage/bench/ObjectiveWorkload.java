@@ -98,6 +98,7 @@ public final class ObjectiveWorkload extends BatchWorkload {
         grad = Tensor.of(gradArray, rows, time);
     }
 
+    @Override
     void run(Backend backend, String kernel) {
         switch (kernel) {
             case "dpo": {
@@ -124,13 +125,8 @@ public final class ObjectiveWorkload extends BatchWorkload {
         }
     }
 
+    /** The loss, the metrics and the gradient. */
     @Override
-    public Parity check(Backend backend, String kernel) {
-        run(backend, kernel);
-        return compare(backend.name() + " " + kernel + " " + label(), kernel);
-    }
-
-    /** Compares the last call's loss, metrics and gradient with the oracle. */
     Parity compare(String what, String kernel) {
         Parity parity = new Parity(what);
         double[] all = new Rows(IntStream.range(0, rows).toArray()).metrics(kernel, null);
