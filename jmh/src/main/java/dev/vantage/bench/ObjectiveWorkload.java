@@ -146,6 +146,7 @@ public final class ObjectiveWorkload extends BatchWorkload {
         double[][] expected = new double[rows][];
         int[][] tokens = new int[rows][];
         double scale = 0;
+        long total = tokenCount();
         for (int b : sampleRows(rows)) {
             int valid = 0;
             while (valid < time && maskArray[b * time + valid] != 0) {
@@ -153,7 +154,8 @@ public final class ObjectiveWorkload extends BatchWorkload {
             }
             tokens[b] = new int[] {0, valid / 3, 2 * valid / 3, valid - 1};
             Rows term = kernel.equals("dpo") ? new Rows(b % (rows / 2), b % (rows / 2) + rows / 2) : new Rows(b);
-            double weight = kernel.equals("dpo") ? 2.0 / rows : kernel.equals("apa") ? valid / (double) tokenCount() : 1.0 / rows;
+            // The term's weight in the batch's mean: a pair's 1/P; APA's row, itself a token mean, n_b/N; a row's 1/B.
+            double weight = kernel.equals("dpo") ? 2.0 / rows : kernel.equals("apa") ? valid / (double) total : 1.0 / rows;
             int offset = b < rows / 2 || !kernel.equals("dpo") ? 0 : time;
             expected[b] = new double[tokens[b].length];
             for (int k = 0; k < tokens[b].length; k++) {
