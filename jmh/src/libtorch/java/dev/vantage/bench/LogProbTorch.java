@@ -2,7 +2,6 @@ package dev.vantage.bench;
 
 import dev.vantage.kernels.DType;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.ShortPointer;
@@ -13,22 +12,12 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.management.ManagementFactory;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Anchors for {@link LogProbBenchmark#forward} in libtorch, through the JavaCPP PyTorch presets
@@ -41,17 +30,11 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * BF16 logits are read as BF16 and reduced in float ({@code dtype=float}), as the kernel does.
  * libtorch uses as many threads as the JVM sees processors. Each call's temporaries are freed
- * at the end of the call ({@link PointerScope}). Methodology as in {@link LogProbBenchmark}; both
+ * at the end of the call ({@link PointerScope}). Methodology in {@link Timed}; both
  * outputs are checked against the oracle.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = Forks.HEAP, jvmArgsAppend = {Forks.NATIVE_ACCESS, Forks.VECTOR})
-@State(Scope.Benchmark)
 @SuppressWarnings("try") // a PointerScope frees what is allocated while it is open; nothing refers to it
-public class LogProbTorch {
+public class LogProbTorch extends Timed {
     @Param({"2048x32000", "256x151936"})
     public String shape;
 
@@ -59,7 +42,6 @@ public class LogProbTorch {
     public String dtype;
 
     private Pointer logitMemory;
-    private LongPointer labelMemory;
     private Tensor logits;
     private Tensor index;
     private Tensor lsmOut;
@@ -69,15 +51,9 @@ public class LogProbTorch {
     @Setup(Level.Trial)
     public void setUp() {
         LogProbWorkload w = new LogProbWorkload(Map.of("shape", shape, "dtype", dtype));
-        long floatBytes = 4L * w.rows * w.vocab;
-        long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
         // The textbook chain holds the logits and three [N, V] float temporaries (lsm, exp, product).
-        if (4 * floatBytes > physical * 6 / 10) {
-            throw new IllegalStateException("skipped: libtorch at " + w.label() + " needs about "
-                    + (4 * floatBytes >> 30) + " GiB, more than 60% of this machine's " + (physical >> 30) + " GiB");
-        }
-        torch.set_num_threads(Runtime.getRuntime().availableProcessors());
+        Torch.requireMemory(4 * 4L * w.rows * w.vocab, w.label());
+        Torch.threads();
         w.generate(Workload.BENCH_SEED);
         long[] shape2d = {w.rows, w.vocab};
         if (w.dtype == DType.F32) {
@@ -87,12 +63,7 @@ public class LogProbTorch {
             logitMemory = new ShortPointer(w.logitsBf16);
             logits = torch.from_blob(logitMemory, shape2d, new TensorOptions(ScalarType.BFloat16));
         }
-        long[] labels = new long[w.rows];
-        for (int r = 0; r < w.rows; r++) {
-            labels[r] = w.labelArray[r];
-        }
-        labelMemory = new LongPointer(labels);
-        index = torch.from_blob(labelMemory, new long[] {w.rows, 1}, new TensorOptions(ScalarType.Long));
+        index = Torch.longs(w.labelArray, w.rows, 1);
         lsmOut = torch.empty(shape2d, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
         logpOut = torch.empty(new long[] {w.rows, 1}, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
 
@@ -112,7 +83,6 @@ public class LogProbTorch {
     @TearDown(Level.Trial)
     public void tearDown() {
         logitMemory.close();
-        labelMemory.close();
     }
 
     /** Minimal bytes as {@link LogProbBenchmark#forward}; libtorch moves about seven times more. */

@@ -3,6 +3,7 @@ package dev.vantage.bench;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,8 @@ import java.util.TreeMap;
  * <p>Definitions: GB/s is the kernel's minimal bytes ({@link Traffic}) over its time; "% of copy"
  * compares that with a copy moving as many bytes; "× read floor" is the time over that of a
  * read-only pass over the kernel's input bytes; "vs anchor" is the anchor's time over the
- * kernel's (above 1: the kernel is faster).
+ * kernel's (above 1: the kernel is faster). The copy and read are measured at the nearest power of two
+ * MiB ({@link #mib}); the read floor is scaled from there to the kernel's input bytes.
  */
 final class Findings {
     /** One kernel on one backend and size; {@code problem} is set when it could not be checked. */
@@ -55,9 +57,14 @@ final class Findings {
         this.about = List.copyOf(about);
     }
 
-    /** The size the copy and read baselines are measured at for a number of bytes. */
+    /**
+     * The size the copy and read baselines are measured at for a number of bytes: the nearest power
+     * of two MiB (on a log scale), so that a few sizes serve every kernel. Bandwidth changes little
+     * within a factor of √2 once the bytes are well out of cache.
+     */
     static int mib(long bytes) {
-        return (int) Math.max(1, Math.round(bytes / 1048576.0));
+        double mib = bytes / 1048576.0;
+        return mib <= 1 ? 1 : 1 << (int) Math.round(Math.log(mib) / Math.log(2));
     }
 
     double copyGbps(Traffic t) {
@@ -82,9 +89,9 @@ final class Findings {
         return Double.NaN;
     }
 
-    List<String> anchorLabels() {
+    private static List<String> anchorLabels(List<Speed> rows) {
         Set<String> labels = new LinkedHashSet<>();
-        speeds.stream().filter(Speed::anchor).forEach(s -> labels.add(s.impl()));
+        rows.stream().filter(Speed::anchor).forEach(s -> labels.add(s.impl()));
         return new ArrayList<>(labels);
     }
 
@@ -115,13 +122,29 @@ final class Findings {
         return t;
     }
 
-    Table speedTable() {
-        List<String> anchors = anchorLabels();
+    /** One speed table per family (the part of the kernel name before the dot), in the order rows came. */
+    Map<String, Table> speedTables() {
+        Map<String, List<Speed>> byFamily = new LinkedHashMap<>();
+        for (Speed s : speeds) {
+            byFamily.computeIfAbsent(family(s.kernel()), k -> new ArrayList<>()).add(s);
+        }
+        Map<String, Table> tables = new LinkedHashMap<>();
+        byFamily.forEach((family, rows) -> tables.put(family, speedTable(rows)));
+        return tables;
+    }
+
+    static String family(String kernel) {
+        return kernel.substring(0, kernel.indexOf('.'));
+    }
+
+    /** The rows, with a "vs" column for each of their anchors. */
+    private Table speedTable(List<Speed> rows) {
+        List<String> anchors = anchorLabels(rows);
         List<String> header = new ArrayList<>(List.of("kernel", "backend / anchor", "size", "time", "GB/s", "% of copy",
                 "× read floor"));
         anchors.forEach(a -> header.add("vs " + a));
         Table t = new Table(3, header);
-        for (Speed s : speeds) {
+        for (Speed s : rows) {
             List<String> row = new ArrayList<>(List.of(s.kernel(), s.anchor() ? "[" + s.impl() + "]" : s.impl(),
                     s.sizeLabel()));
             if (s.problem() != null) {

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The report as one HTML page with inline SVG bar charts: no script, no stylesheet or font to
- * fetch, so it opens from disk in any browser. One chart per kernel and dtype (every size
- * parameter but the first): a group of bars per shape, one bar per backend and anchor (the
+ * fetch, so it opens from disk in any browser. One chart per kernel and value of every size
+ * parameter but the first (dtype, mode, τ): a group of bars per value of the first (the shape), one bar per backend and anchor (the
  * kernel's minimal bytes over its time, so they compare as times do), then the bandwidth of the
  * copy and of the read pass at the same size.
  */
@@ -39,8 +39,10 @@ final class Html {
                 .append(" in GB/s (higher is faster); <i>copy</i> and <i>read floor</i>: the bandwidth of a copy moving")
                 .append(" as many bytes and of a read-only pass over the kernel's input bytes, measured in the same run.</p>\n");
         charts(f).forEach(out::append);
-        out.append("<h2>Speed</h2>\n").append(f.speedTable().html())
-                .append("<h2>Copy and read bandwidth</h2>\n").append(f.bandwidthTable().html())
+        out.append("<h2>Speed</h2>\n");
+        f.speedTables().forEach((family, table) -> out.append("<h3>").append(escape(family)).append("</h3>\n")
+                .append(table.html()));
+        out.append("<h2>Copy and read bandwidth</h2>\n").append(f.bandwidthTable().html())
                 .append("<h2>Parity against the float64 oracle</h2>\n").append(f.parityTable().html())
                 .append("</body>\n</html>\n");
         return out.toString();
@@ -57,7 +59,7 @@ final class Html {
             List<String> names = new ArrayList<>(s.size().keySet());
             StringBuilder title = new StringBuilder(s.kernel());
             for (String name : names.subList(1, names.size())) {
-                title.append(", ").append(s.size().get(name));
+                title.append(", ").append(name).append(' ').append(s.size().get(name));
             }
             String group = s.size().get(names.get(0));
             Map<String, Double> bars = charts.computeIfAbsent(title.toString(), k -> new LinkedHashMap<>())

@@ -3,20 +3,11 @@ package dev.vantage.bench;
 import dev.vantage.kernels.DType;
 import dev.vantage.kernels.HalfFloats;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -26,15 +17,9 @@ import java.util.stream.IntStream;
  * in parallel on the common pool, as the kernel's do, so that the ratio shows the gain of fusion and
  * not of threads. Buffers are allocated once, which is kinder to it than a real textbook loop.
  *
- * <p>Methodology as in {@link LogProbBenchmark}; its output is checked against the oracle too.
+ * <p>Methodology in {@link Timed}; its output is checked against the oracle too.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = Forks.HEAP, jvmArgsAppend = {Forks.NATIVE_ACCESS, Forks.VECTOR})
-@State(Scope.Benchmark)
-public class LogProbNaive {
+public class LogProbNaive extends Timed {
     @Param({"2048x32000", "256x151936"})
     public String shape;
 

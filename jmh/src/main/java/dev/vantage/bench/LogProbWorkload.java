@@ -18,10 +18,8 @@ import java.util.stream.IntStream;
  *
  * <p>Parameters: {@code shape} ({@code ROWSxVOCAB}), {@code dtype}, and for the report's parity
  * check {@code temperature} (default 1) and {@code ignored}, the fraction of rows whose label is the
- * ignore index (default 0: libtorch's gather accepts no such label). Row {@code r} of the logits
- * comes from its own seed, with the distributions of {@link Inputs.Spread} taken in turn, so rows
- * are generated in parallel and reproduced alone for the oracle. The gradient is written in the
- * logits' dtype, as autograd does.
+ * ignore index (default 0: libtorch's gather accepts no such label). The logits are {@link #row}s.
+ * The gradient is written in the logits' dtype, as autograd does.
  */
 public final class LogProbWorkload extends Workload {
     // The tolerances of LogProbParityTest.
@@ -57,15 +55,12 @@ public final class LogProbWorkload extends Workload {
     Tensor gradLogits;
 
     public LogProbWorkload(Map<String, String> params) {
-        String[] shape = params.get("shape").split("x");
-        this.rows = Integer.parseInt(shape[0]);
-        this.vocab = Integer.parseInt(shape[1]);
+        int[] shape = dims(params.get("shape"));
+        this.rows = shape[0];
+        this.vocab = shape[1];
         this.dtype = DType.valueOf(params.get("dtype"));
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new IllegalArgumentException("dtype: expected F32 or BF16, got " + dtype);
-        }
-        if ((long) rows * vocab > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape: " + rows + "x" + vocab + " does not fit one Java array");
         }
         this.options = LogProbOptions.defaults().temperature(Double.parseDouble(params.getOrDefault("temperature", "1")));
         this.ignored = Double.parseDouble(params.getOrDefault("ignored", "0"));
@@ -104,7 +99,7 @@ public final class LogProbWorkload extends Workload {
             gradBf16 = new short[n];
         }
         IntStream.range(0, rows).parallel().forEach(r -> {
-            float[] row = rowValues(seed, r);
+            float[] row = row(seed, r, vocab);
             if (dtype == DType.F32) {
                 System.arraycopy(row, 0, logitsF32, r * vocab, vocab);
             } else {
@@ -131,13 +126,8 @@ public final class LogProbWorkload extends Workload {
         lse = Tensor.of(lseArray, rows);
     }
 
-    private float[] rowValues(long seed, int r) {
-        Inputs.Spread spread = Inputs.Spread.values()[r % Inputs.Spread.values().length];
-        return new Inputs(seed ^ (r * 0x9E3779B97F4A7C15L)).floats(vocab, spread);
-    }
-
     /** Row {@code r} as the kernel sees it (after rounding to the dtype), for the oracle. */
-    double[] row(int r) {
+    double[] decoded(int r) {
         double[] out = new double[vocab];
         for (int j = 0; j < vocab; j++) {
             int at = r * vocab + j;
@@ -180,7 +170,7 @@ public final class LogProbWorkload extends Workload {
         for (int r : sampleRows(rows)) {
             double gLp = gradLogpArray[r];
             double gH = gradEntropyArray[r];
-            double[] ref = LogProbOracle.backward(row(r), 1, vocab, new int[] {labelArray[r]}, options.temperature(),
+            double[] ref = LogProbOracle.backward(decoded(r), 1, vocab, new int[] {labelArray[r]}, options.temperature(),
                     options.ignoreIndex(), new double[] {gLp}, new double[] {gH});
             // The saved lse is fp32: log p carries an absolute error of about ulp(lse).
             double atol = GRAD_ATOL * (1 + Math.abs(oracle(r).lse[0])) * (1 + Math.abs(gLp) + Math.abs(gH));
@@ -194,7 +184,7 @@ public final class LogProbWorkload extends Workload {
     }
 
     private LogProbOracle.Forward oracle(int r) {
-        return LogProbOracle.forward(row(r), 1, vocab, new int[] {labelArray[r]}, options.temperature(),
+        return LogProbOracle.forward(decoded(r), 1, vocab, new int[] {labelArray[r]}, options.temperature(),
                 options.ignoreIndex());
     }
 }

@@ -32,7 +32,8 @@ public final class Parity {
         } else {
             double abs = Math.abs(actual - expected);
             maxAbs = Math.max(maxAbs, abs);
-            maxRel = Math.max(maxRel, abs / Math.max(Math.abs(expected), atol));
+            // An exact match is no error, also where the tolerance is 0 (an output that must be exactly 0).
+            maxRel = Math.max(maxRel, abs == 0 ? 0 : abs / Math.max(Math.abs(expected), atol));
             ok = abs <= atol + rtol * Math.abs(expected);
         }
         if (!ok && failed++ == 0) {

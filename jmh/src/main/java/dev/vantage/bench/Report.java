@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  * {@code report.html} and {@code jmh.log} (JMH's own output) to the output folder.
  *
  * <pre>
- * Report [--full] [--seed N] [--out DIR] [--libtorch]
+ * Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]
  *   --full      the whole size matrix and JMH's full iteration counts (default: the quick subset)
+ *   --family    only this family (logprob, advantage, dueling, loss, objective); may be repeated
  *   --seed N    seed of the parity check's inputs (default: from the clock; printed)
  *   --out DIR   output folder (default jmh/results)
  *   --libtorch  fail unless the libtorch anchors were built in (mvn -Plibtorch)
@@ -50,6 +51,11 @@ import java.util.stream.Collectors;
  * Exits with 1 when a parity check or a benchmark failed.
  */
 public final class Report {
+    /** Quick mode's JMH iterations: enough for a kernel of a few hundred ms to run about once per iteration. */
+    private static final int QUICK_WARMUP = 1;
+    private static final int QUICK_MEASUREMENT = 3;
+    private static final int QUICK_MS = 300;
+
     private Report() {
     }
 
@@ -58,18 +64,27 @@ public final class Report {
         boolean requireTorch = false;
         long seed = System.nanoTime();
         Path out = Path.of("jmh", "results");
+        List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full": full = true; break;
                 case "--libtorch": requireTorch = true; break;
                 case "--seed": seed = Long.parseLong(args[++i]); break;
                 case "--out": out = Path.of(args[++i]); break;
+                case "--family": only.add(args[++i]); break;
                 default:
-                    System.err.println("usage: Report [--full] [--seed N] [--out DIR] [--libtorch]");
+                    System.err.println("usage: Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]");
                     System.exit(2);
             }
         }
-        List<Family.Anchor> anchors = Registry.FAMILIES.stream().flatMap(f -> f.anchors().stream())
+        List<Family> families = Registry.FAMILIES.stream().filter(f -> only.isEmpty() || only.contains(f.name()))
+                .collect(Collectors.toList());
+        if (families.isEmpty()) {
+            System.err.println("--family: none of " + only + " is a family; they are "
+                    + Registry.FAMILIES.stream().map(Family::name).distinct().collect(Collectors.toList()));
+            System.exit(2);
+        }
+        List<Family.Anchor> anchors = families.stream().flatMap(f -> f.anchors().stream())
                 .filter(Family.Anchor::present).collect(Collectors.toList());
         boolean torch = anchors.stream().anyMatch(a -> a.label().startsWith("libtorch"));
         if (requireTorch && !torch) {
@@ -80,9 +95,11 @@ public final class Report {
         String mode = full ? "full" : "quick";
         List<String> about = new ArrayList<>(about(mode, args));
         about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
-                : "warmup 2 × 0.5 s, measurement 4 × 0.5 s") + "; parity inputs from seed " + seed);
-        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).collect(Collectors.joining(", "))
-                + (torch ? "" : " (for libtorch: ./report --libtorch)"));
+                : String.format(Locale.ROOT, "warmup %d × %.1f s, measurement %d × %.1f s", QUICK_WARMUP,
+                QUICK_MS / 1e3, QUICK_MEASUREMENT, QUICK_MS / 1e3)) + "; parity inputs from seed " + seed);
+        about.add("anchors: " + anchors.stream().map(Family.Anchor::label).distinct().collect(Collectors.joining(", "))
+                + (torch ? "; libtorch's OpenMP threads: OMP_WAIT_POLICY=" + System.getenv().getOrDefault(
+                "OMP_WAIT_POLICY", "(unset: they spin)") : " (for libtorch: ./report --libtorch)"));
         Findings findings = new Findings(about);
 
         System.out.print(Vantage.diagnostics());
@@ -90,14 +107,14 @@ public final class Report {
         System.out.println();
         System.out.println("Parity against the float64 oracle on fresh inputs (seed " + seed + "; an element passes when "
                 + "|err| <= atol + rtol·|expected|; rel err is |err| / max(|expected|, atol))");
-        parity(findings, seed);
+        parity(findings, seed, families);
         System.out.print(findings.parityTable().text("  "));
         System.out.println();
 
         List<String> backends = Vantage.backends().stream().filter(BackendStatus::available)
                 .map(BackendStatus::name).collect(Collectors.toList());
         System.out.println("Speed (" + mode + " run; JMH output in " + out.resolve("jmh.log") + ")");
-        Collection<RunResult> results = speed(findings, full, backends, out);
+        Collection<RunResult> results = speed(findings, full, backends, out, families);
         try (PrintStream json = new PrintStream(Files.newOutputStream(out.resolve("jmh.json")), true,
                 StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
@@ -108,7 +125,10 @@ public final class Report {
         System.out.println();
         System.out.println("Speed: GB/s = minimal bytes / time; × read floor = time / a read-only pass over the "
                 + "inputs; vs anchor = anchor time / kernel time");
-        System.out.print(findings.speedTable().text("  "));
+        findings.speedTables().forEach((family, table) -> {
+            System.out.println("  " + family);
+            System.out.print(table.text("    "));
+        });
 
         Files.writeString(out.resolve("summary.md"), markdown(findings));
         Files.writeString(out.resolve("report.html"), Html.page(findings));
@@ -121,9 +141,9 @@ public final class Report {
         }
     }
 
-    /** Every kernel of every family on every backend, on fresh inputs. */
-    static void parity(Findings findings, long seed) {
-        for (Family family : Registry.FAMILIES) {
+    /** Every kernel of the families on every backend, on fresh inputs. */
+    static void parity(Findings findings, long seed, List<Family> families) {
+        for (Family family : families) {
             for (BackendStatus status : Vantage.backends()) {
                 for (Map<String, String> size : family.parity()) {
                     Workload w = family.workload().apply(size);
@@ -150,11 +170,11 @@ public final class Report {
     }
 
     /** Runs the copy and read baselines, then each family with its anchors, and fills in the speed rows. */
-    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out)
-            throws IOException, RunnerException {
+    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out,
+                                       List<Family> families) throws IOException, RunnerException {
         TreeSet<Integer> mibs = new TreeSet<>();
         int total = 0;
-        for (Family family : Registry.FAMILIES) {
+        for (Family family : families) {
             for (Map<String, String> size : family.sizes(full)) {
                 Workload w = family.workload().apply(size);
                 for (String kernel : family.kernels()) {
@@ -175,13 +195,17 @@ public final class Report {
             ChainedOptionsBuilder bandwidth = options(full, mibs.last())
                     .include("^" + Pattern.quote(Bandwidth.class.getName()) + "\\.")
                     .param("mib", mibs.stream().map(String::valueOf).toArray(String[]::new));
+            if (!full) {
+                // A copy takes at most a few ms: a tenth of a second is many calls.
+                bandwidth.warmupTime(TimeValue.milliseconds(100)).measurementTime(TimeValue.milliseconds(100));
+            }
             all.addAll(new Runner(bandwidth.build(), progress).run());
             for (RunResult r : all) {
                 String method = method(r);
                 Map<Integer, Double> target = method.equals("copy") ? findings.copySeconds : findings.readSeconds;
                 target.put(Integer.parseInt(r.getParams().getParam("mib")), seconds(r));
             }
-            for (Family family : Registry.FAMILIES) {
+            for (Family family : families) {
                 all.addAll(runFamily(findings, family, full, backends, progress));
             }
         }
@@ -199,7 +223,7 @@ public final class Report {
                 largest = Math.max(largest, w.traffic(kernel).total());
             }
         }
-        ChainedOptionsBuilder options = options(full, Findings.mib(largest))
+        ChainedOptionsBuilder options = options(full, (int) (largest >> 20))
                 .include("^" + Pattern.quote(family.benchmark().getName()) + "\\.")
                 .param("backend", backends.toArray(new String[0]));
         for (Family.Anchor a : anchors) {
@@ -249,8 +273,8 @@ public final class Report {
     private static ChainedOptionsBuilder options(boolean full, int largestMib) {
         ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(false);
         if (!full) {
-            b.warmupIterations(2).warmupTime(TimeValue.milliseconds(500))
-                    .measurementIterations(4).measurementTime(TimeValue.milliseconds(500));
+            b.warmupIterations(QUICK_WARMUP).warmupTime(TimeValue.milliseconds(QUICK_MS))
+                    .measurementIterations(QUICK_MEASUREMENT).measurementTime(TimeValue.milliseconds(QUICK_MS));
         }
         // Inputs, outputs and an anchor's temporaries take about twice the largest kernel's bytes; 4g (the
         // annotations' default) at least, and no more than 3/4 of the machine.
@@ -299,9 +323,10 @@ public final class Report {
         StringBuilder out = new StringBuilder("# Vantage: parity and speed\n\n");
         f.about.forEach(line -> out.append("- ").append(line).append('\n'));
         out.append(String.format(Locale.ROOT, "%n## Speed%n%nGB/s = the kernel's minimal bytes / its time; "
-                + "%% of copy = that over a copy moving as many bytes; × read floor = time / a read-only pass over the "
+                + "%% of copy = that over a copy moving as many bytes (the nearest power of two MiB); × read floor = time / a read-only pass over the "
                 + "inputs; vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
-        out.append(f.speedTable().markdown());
+        f.speedTables().forEach((family, table) -> out.append("### ").append(family).append("\n\n")
+                .append(table.markdown()).append('\n'));
         out.append("\n## Copy and read bandwidth (all cores)\n\n").append(f.bandwidthTable().markdown());
         out.append("\n## Parity against the float64 oracle\n\n").append(f.parityTable().markdown());
         return out.toString();

@@ -1,0 +1,150 @@
+package dev.vantage.bench;
+
+import dev.vantage.kernels.Backend;
+import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.logprob.AggregateResult;
+import dev.vantage.kernels.logprob.Aggregation;
+import dev.vantage.kernels.logprob.KlOptions;
+import dev.vantage.kernels.logprob.PpoOptions;
+import dev.vantage.kernels.logprob.PpoResult;
+import dev.vantage.oracle.Inputs;
+import dev.vantage.oracle.TokenOracle;
+
+import java.util.Map;
+
+/**
+ * The per-token kernels of the log-prob family on a right-padded {@code [B, T]} batch (see
+ * {@link BatchWorkload}): {@code ppo} (the clipped surrogate with verl's defaults and its
+ * gradient), {@code kl} (K3 and its derivative), {@code aggregate} (GRPO's sequence mean of token
+ * means) and {@code aggregateBackward} (its gradient). The old policy (also KL's reference) is
+ * within about 0.2 of the policy, so that some ratios are clipped.
+ *
+ * <p>Parameter: {@code shape} ({@code BxT}). Tolerances of {@code LogProbPpoParityTest},
+ * {@code LogProbKlParityTest} and {@code LogProbAggregationParityTest}: per-token outputs rel 1e-6
+ * + abs 1e-12; sums (the loss, the aggregate, approxKl) rel 1e-10 + abs 1e-10 times the aggregate
+ * of |l| (approxKl: abs 1e-12); clip fractions rel 1e-12.
+ */
+public final class TokenWorkload extends BatchWorkload {
+    static final double RTOL = 1e-6;
+    static final double ATOL = 1e-12;
+    static final double SUM_TOL = 1e-10;
+
+    final PpoOptions ppo = PpoOptions.defaults();
+    final KlOptions kl = KlOptions.defaults();
+    final Aggregation aggregation = Aggregation.grpo();
+
+    float[] outArray;
+    float[] gradArray;
+
+    Tensor out;
+    Tensor grad;
+    private PpoResult ppoResult;
+    private AggregateResult aggregate;
+
+    public TokenWorkload(Map<String, String> params) {
+        super(params);
+    }
+
+    @Override
+    public Traffic traffic(String kernel) {
+        long n = (long) rows * time;
+        switch (kernel) {
+            case "ppo":
+                return new Traffic(13 * n, 4 * n);  // logp, old, advantages, mask in; gradLogp out
+            case "kl":
+                return new Traffic(9 * n, 8 * n);   // logp, reference, mask in; kl and its derivative out
+            case "aggregate":
+                return new Traffic(5 * n, 0);       // values and mask in; a scalar out
+            case "aggregateBackward":
+                return new Traffic(n, 4 * n);       // the mask in, the gradient out
+            default:
+                throw new IllegalArgumentException("kernel: " + kernel);
+        }
+    }
+
+    @Override
+    public void generate(long seed) {
+        tokens(new Inputs(seed), 0.2);
+        outArray = new float[rows * time];
+        gradArray = new float[rows * time];
+        out = Tensor.of(outArray, rows, time);
+        grad = Tensor.of(gradArray, rows, time);
+    }
+
+    /** Runs one kernel; PPO's old policy is the reference; {@code aggregate} takes the advantages as values. */
+    @Override
+    void run(Backend backend, String kernel) {
+        switch (kernel) {
+            case "ppo":
+                ppoResult = backend.logprob().ppoLoss(logp, ref, advantages, mask, grad, ppo);
+                break;
+            case "kl":
+                backend.logprob().kl(logp, ref, mask, out, grad, kl);
+                break;
+            case "aggregate":
+                aggregate = backend.logprob().aggregate(advantages, mask, aggregation);
+                break;
+            case "aggregateBackward":
+                backend.logprob().aggregateBackward(mask, aggregation, 1, grad);
+                break;
+            default:
+                throw new IllegalArgumentException("kernel: " + kernel);
+        }
+    }
+
+    @Override
+    Parity compare(String what, String kernel) {
+        Parity parity = new Parity(what);
+        double[] lp = doubles(logpArray);
+        double[] reference = doubles(refArray);
+        double[] adv = doubles(advArray);
+        switch (kernel) {
+            case "ppo": {
+                TokenOracle.PpoConfig config = new TokenOracle.PpoConfig();
+                config.clipLow = ppo.clipLow();
+                config.clipHigh = ppo.clipHigh();
+                config.dualClip = ppo.dualClip();
+                config.logRatioClamp = ppo.logRatioClamp();
+                config.mode = TokenOracle.Mode.valueOf(ppo.aggregation().mode().name());
+                TokenOracle.Ppo ref = TokenOracle.ppo(lp, reference, adv, maskArray, rows, time, config);
+                parity.add("loss", 0, ref.loss, ppoResult.loss(), SUM_TOL, SUM_TOL * ref.absLoss);
+                parity.add("clipFraction", 0, ref.clipFraction, ppoResult.clipFraction(), 1e-12, 0);
+                parity.add("approxKl", 0, ref.approxKl, ppoResult.approxKl(), SUM_TOL, 1e-12);
+                parity.add("tokens", 0, ref.tokens, ppoResult.tokens(), 0, 0);
+                compareRows(parity, "gradLogp", ref.grad, gradArray);
+                break;
+            }
+            case "kl": {
+                TokenOracle.Kl estimator = TokenOracle.Kl.valueOf(kl.estimator().name());
+                compareRows(parity, "kl", TokenOracle.kl(lp, reference, maskArray, estimator, kl.verlClamp()), outArray);
+                compareRows(parity, "gradKl", TokenOracle.klGradient(lp, reference, maskArray, estimator,
+                        kl.verlClamp()), gradArray);
+                break;
+            }
+            default: {
+                TokenOracle.Mode mode = TokenOracle.Mode.valueOf(aggregation.mode().name());
+                TokenOracle.Aggregate ref = TokenOracle.aggregate(adv, maskArray, rows, time, mode, Double.NaN);
+                if (kernel.equals("aggregate")) {
+                    double[] abs = adv.clone();
+                    for (int i = 0; i < abs.length; i++) {
+                        abs[i] = Math.abs(abs[i]);
+                    }
+                    double scale = TokenOracle.aggregate(abs, maskArray, rows, time, mode, Double.NaN).value;
+                    parity.add("value", 0, ref.value, aggregate.value(), SUM_TOL, SUM_TOL * scale);
+                    parity.add("tokens", 0, ref.tokens, aggregate.tokens(), 0, 0);
+                } else {
+                    compareRows(parity, "gradValues", ref.weights, gradArray);
+                }
+            }
+        }
+        return parity;
+    }
+
+    private void compareRows(Parity parity, String output, double[] expected, float[] actual) {
+        for (int b : sampleRows(rows)) {
+            for (int i = b * time; i < (b + 1) * time; i++) {
+                parity.add(output, i, expected[i], actual[i], RTOL, ATOL);
+            }
+        }
+    }
+}
