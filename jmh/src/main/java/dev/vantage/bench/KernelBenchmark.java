@@ -20,7 +20,7 @@ public abstract class KernelBenchmark<W extends Workload> extends Timed {
      * Every backend the project has. One that cannot run in the fork (not built, or its guards
      * failed) skips its trials with the reason; the report passes only those available.
      */
-    @Param({"java", "java-simd"})
+    @Param({"java", "java-simd", "cuda"})
     public String backend;
 
     protected Backend be;
