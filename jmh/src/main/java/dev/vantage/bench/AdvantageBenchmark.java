@@ -43,4 +43,14 @@ public class AdvantageBenchmark extends KernelBenchmark<AdvantageWorkload> {
     public void whiten() {
         w.run(be, "whiten");
     }
+
+    @Benchmark
+    public void reinforce() {
+        w.run(be, "reinforce");
+    }
+
+    @Benchmark
+    public void prime() {
+        w.run(be, "prime");
+    }
 }

@@ -5,6 +5,8 @@ import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.advantage.Episodes;
 import dev.vantage.kernels.advantage.GaeOptions;
 import dev.vantage.kernels.advantage.GroupOptions;
+import dev.vantage.kernels.advantage.PrimeOptions;
+import dev.vantage.kernels.advantage.ReinforceOptions;
 import dev.vantage.kernels.advantage.WhitenOptions;
 import dev.vantage.kernels.advantage.WhitenResult;
 import dev.vantage.oracle.AdvantageOracle;
@@ -18,7 +20,10 @@ import java.util.Map;
  * {@link BatchWorkload}, no episode flags): {@code gae} (advantages and returns, γ = 0.99, λ = 0.95),
  * {@code returns} (discounted, γ = 0.99), {@code grpo} and {@code rloo} (group advantages of the
  * [B] scores in groups of {@value #GROUP}, spread over each response's valid tokens with
- * {@code broadcast}: what a trainer does with them), and {@code whiten} (masked whitening).
+ * {@code broadcast}: what a trainer does with them), {@code whiten} (masked whitening),
+ * {@code reinforce} (REINFORCE++ with a group baseline and a KL penalty, γ = 1) and {@code prime}
+ * (PRIME's leave-one-out process and outcome advantages, the paper's form; the rewards array serves
+ * as the implicit process rewards).
  *
  * <p>Parameter: {@code shape} ({@code BxT}). Tolerances of the parity suite
  * ({@code AdvantageGaeParityTest}, {@code AdvantageWhitenParityTest}): rel 1e-5 + abs 1e-5, the
@@ -34,6 +39,8 @@ public final class AdvantageWorkload extends BatchWorkload {
 
     final GaeOptions gae = GaeOptions.of(GAMMA, LAMBDA);
     final GroupOptions groups = GroupOptions.of(GROUP);
+    final ReinforceOptions reinforce = ReinforceOptions.defaults().klCoef(0.05).baselineGroupSize(GROUP);
+    final PrimeOptions prime = PrimeOptions.of(GROUP);
 
     float[] rewardArray;
     float[] valueArray;
@@ -70,6 +77,9 @@ public final class AdvantageWorkload extends BatchWorkload {
             case "grpo":
             case "rloo":
                 return new Traffic(4L * rows + n, 4 * n); // scores and mask in, token advantages out
+            case "reinforce":
+            case "prime":
+                return new Traffic(4L * rows + 5 * n, 4 * n); // scores, a [B, T] float array and the mask in
             default:
                 throw new IllegalArgumentException("kernel: " + kernel);
         }
@@ -114,6 +124,12 @@ public final class AdvantageWorkload extends BatchWorkload {
             case "whiten":
                 whitened = backend.advantage().whiten(values, mask, out, WhitenOptions.defaults());
                 break;
+            case "reinforce":
+                whitened = backend.advantage().reinforcePlusPlus(scores, mask, values, out, reinforce);
+                break;
+            case "prime":
+                whitened = backend.advantage().prime(rewards, scores, mask, out, prime);
+                break;
             default:
                 throw new IllegalArgumentException("kernel: " + kernel);
         }
@@ -129,8 +145,16 @@ public final class AdvantageWorkload extends BatchWorkload {
             case "grpo":
             case "rloo":
                 return checkGroups(what, kernel);
+            case "reinforce":
+                return checkWhitened(what, AdvantageOracle.reinforcePlusPlus(doubles(scoreArray), maskArray,
+                        doubles(valueArray), rows, time, reinforce.gamma(), reinforce.klCoef(), GROUP));
+            case "prime":
+                return checkWhitened(what, AdvantageOracle.whiten(AdvantageOracle.primeReturns(doubles(rewardArray),
+                        doubles(scoreArray), maskArray, rows, time, GROUP, 1, 1, false), maskArray, true, true,
+                        WhitenOptions.defaults().epsilon()));
             default:
-                return checkWhiten(what);
+                return checkWhitened(what, AdvantageOracle.whiten(doubles(valueArray), maskArray, true, true,
+                        WhitenOptions.defaults().epsilon()));
         }
     }
 
@@ -169,9 +193,8 @@ public final class AdvantageWorkload extends BatchWorkload {
         return parity;
     }
 
-    private Parity checkWhiten(String what) {
-        AdvantageOracle.Whitened ref = AdvantageOracle.whiten(doubles(valueArray), maskArray, true, true,
-                WhitenOptions.defaults().epsilon());
+    /** The whitened output and its statistics against the oracle's. */
+    private Parity checkWhitened(String what, AdvantageOracle.Whitened ref) {
         Parity parity = new Parity(what);
         double scale = 1 + Math.abs(ref.mean) + Math.sqrt(ref.variance);
         parity.add("mean", 0, ref.mean, whitened.mean(), RTOL, ATOL * scale);

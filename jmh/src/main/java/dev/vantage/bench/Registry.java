@@ -42,7 +42,7 @@ public final class Registry {
             List.of());
 
     public static final Family ADVANTAGE = new Family("advantage", AdvantageBenchmark.class,
-            List.of("gae", "returns", "grpo", "rloo", "whiten"), AdvantageWorkload::new,
+            List.of("gae", "returns", "grpo", "rloo", "whiten", "reinforce", "prime"), AdvantageWorkload::new,
             params("shape", List.of("1024x1024")),
             params("shape", List.of("64x32768", "1024x1024", "4096x256")),
             List.of(Map.of("shape", "24x1009")),

@@ -53,6 +53,19 @@ class WorkloadsTest {
     }
 
     @Test
+    void aWrongReinforceOrPrimeAdvantageFailsItsCheck() {
+        AdvantageWorkload w = new AdvantageWorkload(Map.of("shape", "72x40"));
+        w.generate(5);
+        for (String kernel : new String[] {"reinforce", "prime"}) {
+            assertTrue(w.check(java, kernel).ok(), kernel);
+            // Token 0 is valid: every response has at least time/8 tokens.
+            w.outArray[0] += 1e-3f;
+            assertFails(w.compare("corrupted", kernel), "whitened[0]");
+        }
+        assertEquals(new Traffic(4 * 72 + 5 * 72 * 40, 4 * 72 * 40), w.traffic("prime"));
+    }
+
+    @Test
     void aWrongDuelingHeadFailsItsCheck() {
         DuelingWorkload w = new DuelingWorkload(Map.of("shape", "100x18", "mode", "MAX"));
         w.generate(5);

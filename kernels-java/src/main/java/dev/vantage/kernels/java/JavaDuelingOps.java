@@ -22,26 +22,33 @@ final class JavaDuelingOps implements DuelingOps {
                         long atoms, DuelingMode mode) {
         int a = (int) actions;
         int z = (int) atoms;
+        // Rows are short (tens of actions): views are taken once per chunk, not once per row.
         parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
-            Row row = new Row(z, mode);
-            FloatIn v = new FloatIn();
-            FloatOut out = new FloatOut();
-            for (long b = start; b < end; b++) {
+            int n = (int) (end - start);
+            Block block = new Block(advantage, actionMask, start, n, a, z, mode);
+            FloatIn v = new FloatIn().load(value, start * z, n * z);
+            FloatOut out = new FloatOut().begin(q, start * a * z, n * a * z);
+            for (int r = 0; r < n; r++) {
                 // A row with no valid action gets -inf everywhere, since every mask entry is false.
-                row.load(advantage, actionMask, b, a, z);
-                v.load(value, b * z, z);
-                out.begin(q, b * a * z, a * z);
-                for (int i = 0; i < a; i++) {
-                    boolean ok = row.mask.a[row.mask.off + i] != 0;
-                    for (int k = 0; k < z; k++) {
+                block.aggregate(r);
+                int adv = block.adv.off + r * a * z;
+                int o = out.off + r * a * z;
+                int m = block.mask.off + r * a;
+                int vo = v.off + r * z;
+                byte[] mask = block.mask.a;
+                float[] in = block.adv.a;
+                float[] qa = out.a;
+                for (int k = 0; k < z; k++) {
+                    double vk = v.a[vo + k];
+                    double aggK = block.agg[k];
+                    for (int i = 0; i < a; i++) {
                         int at = i * z + k;
                         // Subtracting the aggregate first keeps the argmax action's Q exactly V in max mode.
-                        out.a[out.off + at] = ok ? (float) (v.a[v.off + k] + (row.adv.a[row.adv.off + at] - row.agg[k]))
-                                : Float.NEGATIVE_INFINITY;
+                        qa[o + at] = mask[m + i] != 0 ? (float) (vk + (in[adv + at] - aggK)) : Float.NEGATIVE_INFINITY;
                     }
                 }
-                out.commit();
             }
+            out.commit();
         });
     }
 
@@ -51,99 +58,104 @@ final class JavaDuelingOps implements DuelingOps {
         int a = (int) actions;
         int z = (int) atoms;
         parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
-            Row row = new Row(z, mode);
-            FloatIn g = new FloatIn();
-            FloatOut gv = new FloatOut();
-            FloatOut ga = new FloatOut();
-            double[] sum = new double[z];
-            for (long b = start; b < end; b++) {
-                int valid = mode == DuelingMode.NAIVE ? row.loadMask(actionMask, b, a)
-                        : row.load(advantage, actionMask, b, a, z);
-                g.load(gradQ, b * a * z, a * z);
-                Arrays.fill(sum, 0);
-                for (int i = 0; i < a; i++) {
-                    if (row.mask.a[row.mask.off + i] != 0) {
-                        for (int k = 0; k < z; k++) {
-                            sum[k] += g.a[g.off + i * z + k];
-                        }
-                    }
-                }
-                gv.begin(gradValue, b * z, z);
+            int n = (int) (end - start);
+            Block block = new Block(mode == DuelingMode.MAX ? advantage : null, actionMask, start, n, a, z, mode);
+            FloatIn g = new FloatIn().load(gradQ, start * a * z, n * a * z);
+            FloatOut gv = new FloatOut().begin(gradValue, start * z, n * z);
+            FloatOut ga = new FloatOut().begin(gradAdvantage, start * a * z, n * a * z);
+            byte[] mask = block.mask.a;
+            for (int r = 0; r < n; r++) {
+                int valid = block.aggregate(r);
+                int go = g.off + r * a * z;
+                int o = ga.off + r * a * z;
+                int m = block.mask.off + r * a;
                 for (int k = 0; k < z; k++) {
-                    gv.a[gv.off + k] = (float) sum[k];
-                }
-                gv.commit();
-                double meanWeight = valid == 0 ? 0 : 1.0 / valid;
-                ga.begin(gradAdvantage, b * a * z, a * z);
-                for (int i = 0; i < a; i++) {
-                    boolean ok = row.mask.a[row.mask.off + i] != 0;
-                    for (int k = 0; k < z; k++) {
+                    double sum = 0;
+                    for (int i = 0; i < a; i++) {
+                        sum += mask[m + i] != 0 ? g.a[go + i * z + k] : 0;
+                    }
+                    gv.a[gv.off + r * z + k] = (float) sum;
+                    // What each valid action's gradient gives up to the aggregate: ∂agg/∂A_i · Σ gradQ.
+                    double share = mode == DuelingMode.MEAN ? (valid == 0 ? 0 : sum / valid) : 0;
+                    int argmax = mode == DuelingMode.MAX ? block.argmax[k] : -1;
+                    for (int i = 0; i < a; i++) {
                         int at = i * z + k;
-                        double w = mode == DuelingMode.MEAN ? meanWeight
-                                : mode == DuelingMode.MAX && row.argmax[k] == i ? 1 : 0;
-                        ga.a[ga.off + at] = ok ? (float) (g.a[g.off + at] - sum[k] * w) : 0f;
+                        double taken = i == argmax ? sum : share;
+                        ga.a[o + at] = mask[m + i] != 0 ? (float) (g.a[go + at] - taken) : 0f;
                     }
                 }
-                ga.commit();
             }
+            gv.commit();
+            ga.commit();
         });
     }
 
-    /** One row's advantages, mask and per-atom aggregate; reused across the rows of a chunk. */
-    private static final class Row {
+    /**
+     * The advantages and mask of a chunk's rows, and the per-atom aggregate of the row last passed
+     * to {@link #aggregate}. Without advantages (the naive and mean backward need none) only the mask
+     * is read.
+     */
+    private static final class Block {
         final FloatIn adv = new FloatIn();
         final MaskIn mask = new MaskIn(true);
         final DuelingMode mode;
+        final int actions;
+        final int atoms;
+        final boolean hasAdvantages;
         /** What the mode subtracts from each atom: 0, the max or the mean over valid actions. */
         final double[] agg;
         /** The max mode's argmax per atom: the lowest index among ties, the first NaN if there is one. */
         final int[] argmax;
 
-        Row(int atoms, DuelingMode mode) {
+        Block(Tensor advantage, Tensor actionMask, long start, int rows, int actions, int atoms, DuelingMode mode) {
             this.mode = mode;
+            this.actions = actions;
+            this.atoms = atoms;
+            this.hasAdvantages = advantage != null;
             this.agg = new double[atoms];
             this.argmax = new int[atoms];
+            mask.load(actionMask, start * actions, rows * actions);
+            if (hasAdvantages) {
+                adv.load(advantage, start * actions * atoms, rows * actions * atoms);
+            }
         }
 
-        int loadMask(Tensor actionMask, long b, int a) {
-            mask.load(actionMask, b * a, a);
-            int valid = 0;
-            for (int i = 0; i < a; i++) {
-                valid += mask.a[mask.off + i] != 0 ? 1 : 0;
+        /** Computes row {@code r}'s aggregate (when the mode has one); returns its number of valid actions. */
+        int aggregate(int r) {
+            byte[] valid = mask.a;
+            int m = mask.off + r * actions;
+            int count = 0;
+            for (int i = 0; i < actions; i++) {
+                count += valid[m + i] != 0 ? 1 : 0;
             }
-            return valid;
-        }
-
-        /** Loads row {@code b} and computes its aggregate; returns the number of valid actions. */
-        int load(Tensor advantage, Tensor actionMask, long b, int a, int z) {
-            int valid = loadMask(actionMask, b, a);
-            adv.load(advantage, b * a * z, a * z);
-            Arrays.fill(agg, 0);
-            Arrays.fill(argmax, -1);
-            if (mode == DuelingMode.NAIVE) {
-                return valid;
+            if (mode == DuelingMode.NAIVE || !hasAdvantages) {
+                return count;
             }
-            for (int i = 0; i < a; i++) {
-                if (mask.a[mask.off + i] == 0) {
-                    continue;
-                }
-                for (int k = 0; k < z; k++) {
-                    double x = adv.a[adv.off + i * z + k];
-                    if (mode == DuelingMode.MEAN) {
-                        agg[k] += x;
-                    } else if (argmax[k] < 0 || x > agg[k] || (x != x && agg[k] == agg[k])) {
-                        // Strict '>' keeps the lowest index among ties; a NaN wins once and stays (as in PyTorch).
-                        agg[k] = x;
-                        argmax[k] = i;
+            float[] x = adv.a;
+            int base = adv.off + r * actions * atoms;
+            for (int k = 0; k < atoms; k++) {
+                if (mode == DuelingMode.MEAN) {
+                    double sum = 0;
+                    for (int i = 0; i < actions; i++) {
+                        sum += valid[m + i] != 0 ? x[base + i * atoms + k] : 0;
                     }
+                    agg[k] = count > 0 ? sum / count : 0;
+                } else {
+                    double best = 0;
+                    int at = -1;
+                    for (int i = 0; i < actions; i++) {
+                        double xi = x[base + i * atoms + k];
+                        // Strict '>' keeps the lowest index among ties; a NaN wins once and stays (as in PyTorch).
+                        if (valid[m + i] != 0 && (at < 0 || xi > best || (xi != xi && best == best))) {
+                            best = xi;
+                            at = i;
+                        }
+                    }
+                    agg[k] = best;
+                    argmax[k] = at;
                 }
             }
-            if (mode == DuelingMode.MEAN && valid > 0) {
-                for (int k = 0; k < z; k++) {
-                    agg[k] /= valid;
-                }
-            }
-            return valid;
+            return count;
         }
     }
 }
