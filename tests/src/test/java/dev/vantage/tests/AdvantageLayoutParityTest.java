@@ -1,7 +1,6 @@
 package dev.vantage.tests;
 
 import dev.vantage.kernels.Backend;
-import dev.vantage.kernels.DType;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.advantage.Episodes;
 import dev.vantage.kernels.advantage.GaeOptions;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,14 +76,12 @@ class AdvantageLayoutParityTest {
     static final Layout DIRECT = new Layout() {
         @Override
         public Tensor f32(float[] data, long... shape) {
-            FloatBuffer b = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            return Tensor.wrap(b.put(data).flip(), shape);
+            return DirectBuffers.of(data, shape);
         }
 
         @Override
         public Tensor bool(byte[] data, long... shape) {
-            ByteBuffer b = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
-            return Tensor.wrap(b.put(data).flip(), DType.BOOL, shape);
+            return DirectBuffers.ofBool(data, shape);
         }
 
         @Override

@@ -219,14 +219,14 @@ class DuelingParityTest {
             float[] da = new float[b * a * z];
             runBoth(be, c, gradQ, z, mode, q, dv, da);
 
-            FloatBuffer qBuf = floats(q.length);
-            FloatBuffer dvBuf = floats(dv.length);
-            FloatBuffer daBuf = floats(da.length);
+            FloatBuffer qBuf = DirectBuffers.floats(q.length);
+            FloatBuffer dvBuf = DirectBuffers.floats(dv.length);
+            FloatBuffer daBuf = DirectBuffers.floats(da.length);
             Tensor maskBuf = Tensor.wrap(ByteBuffer.allocateDirect(c.maskBytes.length).order(ByteOrder.nativeOrder()).put(c.maskBytes).flip(),
                     DType.BOOL, b, a);
-            be.dueling().forward(Tensor.wrap(floats(c.value), b, z), Tensor.wrap(floats(c.adv), b, a, z), maskBuf,
+            be.dueling().forward(Tensor.wrap(DirectBuffers.floats(c.value), b, z), Tensor.wrap(DirectBuffers.floats(c.adv), b, a, z), maskBuf,
                     Tensor.wrap(qBuf, b, a, z), mode);
-            be.dueling().backward(Tensor.wrap(floats(c.adv), b, a, z), maskBuf, Tensor.wrap(floats(gradQ), b, a, z),
+            be.dueling().backward(Tensor.wrap(DirectBuffers.floats(c.adv), b, a, z), maskBuf, Tensor.wrap(DirectBuffers.floats(gradQ), b, a, z),
                     Tensor.wrap(dvBuf, b, z), Tensor.wrap(daBuf, b, a, z), mode);
             assertArrayEquals(q, read(qBuf), mode + " Q");
             assertArrayEquals(dv, read(dvBuf), mode + " dV");
@@ -376,14 +376,6 @@ class DuelingParityTest {
         double down = f.getAsDouble();
         x[i] = saved;
         return (up - down) / (2 * h);
-    }
-
-    private static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    private static FloatBuffer floats(float[] values) {
-        return floats(values.length).put(values).flip();
     }
 
     private static float[] read(FloatBuffer buffer) {

@@ -381,29 +381,29 @@ class LogProbAggregationParityTest {
         Inputs in = new Inputs(12);
         float[] values = in.floats(n, Inputs.Spread.WIDE);
         byte[] mask = TokenCases.mask(in, batch, time, Masking.RANDOM);
-        Tensor directValues = TokenCases.direct(values, batch, time);
-        Tensor directMask = TokenCases.directMask(mask, batch, time);
+        Tensor directValues = DirectBuffers.of(values, batch, time);
+        Tensor directMask = DirectBuffers.ofBool(mask, batch, time);
         for (Aggregation.Mode mode : Aggregation.Mode.values()) {
             Aggregation aggregation = Aggregation.of(mode);
             assertEquals(be.logprob().aggregate(Tensor.of(values, batch, time), Tensor.ofBool(mask, batch, time),
                     aggregation), be.logprob().aggregate(directValues, directMask, aggregation), mode.toString());
             float[] grad = new float[n];
             be.logprob().aggregateBackward(Tensor.ofBool(mask, batch, time), aggregation, -2, Tensor.of(grad, batch, time));
-            Tensor gradBuffer = TokenCases.direct(new float[n], batch, time);
+            Tensor gradBuffer = DirectBuffers.of(new float[n], batch, time);
             be.logprob().aggregateBackward(directMask, aggregation, -2, gradBuffer);
             assertArrayEquals(grad, TokenCases.read(gradBuffer), mode.toString());
         }
         float[] sums = new float[batch];
         be.logprob().sequenceSum(Tensor.of(values, batch, time), Tensor.ofBool(mask, batch, time), Tensor.of(sums, batch));
-        Tensor sumsBuffer = TokenCases.direct(new float[batch], batch);
+        Tensor sumsBuffer = DirectBuffers.of(new float[batch], batch);
         be.logprob().sequenceSum(directValues, directMask, sumsBuffer);
         assertArrayEquals(sums, TokenCases.read(sumsBuffer));
 
         float[] gradValues = new float[n];
         be.logprob().sequenceSumBackward(Tensor.of(sums, batch), Tensor.ofBool(mask, batch, time),
                 Tensor.of(gradValues, batch, time));
-        Tensor gradBuffer = TokenCases.direct(new float[n], batch, time);
-        be.logprob().sequenceSumBackward(TokenCases.direct(sums, batch), directMask, gradBuffer);
+        Tensor gradBuffer = DirectBuffers.of(new float[n], batch, time);
+        be.logprob().sequenceSumBackward(DirectBuffers.of(sums, batch), directMask, gradBuffer);
         assertArrayEquals(gradValues, TokenCases.read(gradBuffer));
     }
 }

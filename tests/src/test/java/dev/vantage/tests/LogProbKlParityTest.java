@@ -330,9 +330,9 @@ class LogProbKlParityTest {
         float[] grad = new float[n];
         be.logprob().kl(Tensor.of(logp, n), Tensor.of(ref, n), Tensor.ofBool(mask, n), Tensor.of(kl, n),
                 Tensor.of(grad, n), options);
-        Tensor klBuffer = TokenCases.direct(new float[n], n);
-        Tensor gradBuffer = TokenCases.direct(new float[n], n);
-        be.logprob().kl(TokenCases.direct(logp, n), TokenCases.direct(ref, n), TokenCases.directMask(mask, n), klBuffer,
+        Tensor klBuffer = DirectBuffers.of(new float[n], n);
+        Tensor gradBuffer = DirectBuffers.of(new float[n], n);
+        be.logprob().kl(DirectBuffers.of(logp, n), DirectBuffers.of(ref, n), DirectBuffers.ofBool(mask, n), klBuffer,
                 gradBuffer, options);
         assertArrayEquals(kl, TokenCases.read(klBuffer));
         assertArrayEquals(grad, TokenCases.read(gradBuffer));
@@ -340,9 +340,9 @@ class LogProbKlParityTest {
         float[] reward = new float[n];
         be.logprob().implicitReward(Tensor.of(logp, n), Tensor.of(ref, n), Tensor.ofBool(mask, n), Tensor.of(reward, n),
                 0.05);
-        Tensor rewardBuffer = TokenCases.direct(new float[n], n);
-        be.logprob().implicitReward(TokenCases.direct(logp, n), TokenCases.direct(ref, n),
-                TokenCases.directMask(mask, n), rewardBuffer, 0.05);
+        Tensor rewardBuffer = DirectBuffers.of(new float[n], n);
+        be.logprob().implicitReward(DirectBuffers.of(logp, n), DirectBuffers.of(ref, n),
+                DirectBuffers.ofBool(mask, n), rewardBuffer, 0.05);
         assertArrayEquals(reward, TokenCases.read(rewardBuffer));
     }
 }

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -140,9 +138,9 @@ class LogProbParityTest {
         be.logprob().forward(Tensor.of(logits, rows, vocab), Tensor.of(labels, rows), Tensor.of(logp, rows), null, null,
                 LogProbOptions.defaults());
 
-        FloatBuffer logitBuf = direct(rows * vocab * 4).asFloatBuffer().put(logits).flip();
-        IntBuffer labelBuf = direct(rows * 4).asIntBuffer().put(labels).flip();
-        FloatBuffer logpBuf = direct(rows * 4).asFloatBuffer();
+        FloatBuffer logitBuf = DirectBuffers.bytes(rows * vocab * 4).asFloatBuffer().put(logits).flip();
+        IntBuffer labelBuf = DirectBuffers.bytes(rows * 4).asIntBuffer().put(labels).flip();
+        FloatBuffer logpBuf = DirectBuffers.bytes(rows * 4).asFloatBuffer();
         be.logprob().forward(Tensor.wrap(logitBuf, rows, vocab), Tensor.wrap(labelBuf, rows), Tensor.wrap(logpBuf, rows),
                 null, null, LogProbOptions.defaults());
         float[] fromBuffer = new float[rows];
@@ -336,9 +334,7 @@ class LogProbParityTest {
                 "message should name '" + argument + "': " + e.getMessage());
     }
 
-    private static ByteBuffer direct(int bytes) {
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
+
 
     private static float[] concat(float[]... parts) {
         int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();

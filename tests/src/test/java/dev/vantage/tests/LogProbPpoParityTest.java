@@ -618,10 +618,10 @@ class LogProbPpoParityTest {
         float[] grad = new float[n];
         PpoResult heap = data.run(be, batch, time, grad, options);
 
-        Tensor gradBuffer = TokenCases.direct(filled(n, 7), batch, time);
-        PpoResult direct = be.logprob().ppoLoss(TokenCases.direct(data.logp(), batch, time),
-                TokenCases.direct(data.old(), batch, time), TokenCases.direct(data.adv(), batch, time),
-                TokenCases.directMask(data.mask(), batch, time), gradBuffer, options);
+        Tensor gradBuffer = DirectBuffers.of(filled(n, 7), batch, time);
+        PpoResult direct = be.logprob().ppoLoss(DirectBuffers.of(data.logp(), batch, time),
+                DirectBuffers.of(data.old(), batch, time), DirectBuffers.of(data.adv(), batch, time),
+                DirectBuffers.ofBool(data.mask(), batch, time), gradBuffer, options);
         assertEquals(heap, direct);
         assertArrayEquals(grad, TokenCases.read(gradBuffer));
 
@@ -629,10 +629,10 @@ class LogProbPpoParityTest {
         float[] gradRatio = new float[n];
         be.logprob().ratio(Tensor.of(data.logp(), n), Tensor.of(data.old(), n), Tensor.ofBool(data.mask(), n),
                 Tensor.of(ratio, n), Tensor.of(gradRatio, n), 0.6);
-        Tensor ratioBuffer = TokenCases.direct(new float[n], n);
-        Tensor gradRatioBuffer = TokenCases.direct(new float[n], n);
-        be.logprob().ratio(TokenCases.direct(data.logp(), n), TokenCases.direct(data.old(), n),
-                TokenCases.directMask(data.mask(), n), ratioBuffer, gradRatioBuffer, 0.6);
+        Tensor ratioBuffer = DirectBuffers.of(new float[n], n);
+        Tensor gradRatioBuffer = DirectBuffers.of(new float[n], n);
+        be.logprob().ratio(DirectBuffers.of(data.logp(), n), DirectBuffers.of(data.old(), n),
+                DirectBuffers.ofBool(data.mask(), n), ratioBuffer, gradRatioBuffer, 0.6);
         assertArrayEquals(ratio, TokenCases.read(ratioBuffer));
         assertArrayEquals(gradRatio, TokenCases.read(gradRatioBuffer));
     }

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
@@ -456,10 +454,10 @@ class LossCompSumParityTest {
         LossResult r = be.loss().compSum(Tensor.of(z, rows, classes), Tensor.of(labels, rows), Tensor.of(loss, rows),
                 Tensor.of(grad, rows, classes), options);
 
-        FloatBuffer lossBuf = direct(rows * 4).asFloatBuffer();
-        FloatBuffer gradBuf = direct(rows * classes * 4).asFloatBuffer();
-        LossResult rb = be.loss().compSum(Tensor.wrap(direct(rows * classes * 4).asFloatBuffer().put(z).flip(),
-                        rows, classes), Tensor.wrap(direct(rows * 4).asIntBuffer().put(labels).flip(), rows),
+        FloatBuffer lossBuf = DirectBuffers.bytes(rows * 4).asFloatBuffer();
+        FloatBuffer gradBuf = DirectBuffers.bytes(rows * classes * 4).asFloatBuffer();
+        LossResult rb = be.loss().compSum(Tensor.wrap(DirectBuffers.bytes(rows * classes * 4).asFloatBuffer().put(z).flip(),
+                        rows, classes), Tensor.wrap(DirectBuffers.bytes(rows * 4).asIntBuffer().put(labels).flip(), rows),
                 Tensor.wrap(lossBuf, rows), Tensor.wrap(gradBuf, rows, classes), options);
         assertEquals(r, rb);
         assertArrayEquals(loss, read(lossBuf));
@@ -470,8 +468,8 @@ class LossCompSumParityTest {
         short[] bits = new short[rows * classes];
         be.loss().compSum(half.tensor(rows, classes), Tensor.of(labels, rows), null,
                 Tensor.ofBf16(bits, rows, classes), options);
-        ShortBuffer halfIn = direct(rows * classes * 2).asShortBuffer().put((short[]) half.storage()).flip();
-        ShortBuffer halfOut = direct(rows * classes * 2).asShortBuffer();
+        ShortBuffer halfIn = DirectBuffers.bytes(rows * classes * 2).asShortBuffer().put((short[]) half.storage()).flip();
+        ShortBuffer halfOut = DirectBuffers.bytes(rows * classes * 2).asShortBuffer();
         be.loss().compSum(Tensor.wrap(halfIn, DType.BF16, rows, classes), Tensor.of(labels, rows), null,
                 Tensor.wrap(halfOut, DType.BF16, rows, classes), options);
         short[] fromBuffer = new short[bits.length];
@@ -598,9 +596,7 @@ class LossCompSumParityTest {
         return o.gradScale() * (o.reduction() == Reduction.MEAN ? sum / count : sum);
     }
 
-    private static ByteBuffer direct(int bytes) {
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
+
 
     private static float[] read(FloatBuffer buffer) {
         float[] out = new float[buffer.capacity()];

@@ -274,11 +274,11 @@ class LossRegressionParityTest {
             LossResult r = be.loss().regression(kind, Tensor.of(d.y, n), Tensor.of(d.p, n), d.maskTensor(),
                     perElement ? Tensor.of(loss, n) : null, Tensor.of(grad, n), o);
 
-            FloatBuffer lossBuf = floats(n);
-            FloatBuffer gradBuf = floats(n);
+            FloatBuffer lossBuf = DirectBuffers.floats(n);
+            FloatBuffer gradBuf = DirectBuffers.floats(n);
             ByteBuffer maskBuf = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder()).put(d.maskBytes).flip();
-            LossResult rb = be.loss().regression(kind, Tensor.wrap(floats(n).put(d.y).flip(), n),
-                    Tensor.wrap(floats(n).put(d.p).flip(), n), Tensor.wrap(maskBuf, DType.BOOL, n),
+            LossResult rb = be.loss().regression(kind, Tensor.wrap(DirectBuffers.floats(n).put(d.y).flip(), n),
+                    Tensor.wrap(DirectBuffers.floats(n).put(d.p).flip(), n), Tensor.wrap(maskBuf, DType.BOOL, n),
                     perElement ? Tensor.wrap(lossBuf, n) : null, Tensor.wrap(gradBuf, n), o);
             assertEquals(r, rb, kind.toString());
             float[] fromBuffer = new float[n];
@@ -448,7 +448,4 @@ class LossRegressionParityTest {
         return new LossOracle.Params(o.delta(), o.quantile(), o.epsilon(), o.normalizer().name());
     }
 
-    private static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
 }

@@ -1,11 +1,8 @@
 package dev.vantage.tests;
 
-import dev.vantage.kernels.DType;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.oracle.Inputs;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -80,21 +77,6 @@ final class TokenCases {
 
     // ---- direct buffers ------------------------------------------------------------------------
 
-    static Tensor direct(float[] data, long... shape) {
-        FloatBuffer buffer = ByteBuffer.allocateDirect(Math.max(4, data.length * 4)).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
-        buffer.put(data).flip();
-        return Tensor.wrap(buffer, shape);
-    }
-
-    static Tensor directMask(byte[] mask, long... shape) {
-        if (mask == null) {
-            return null;
-        }
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(1, mask.length)).order(ByteOrder.nativeOrder());
-        buffer.put(mask).flip();
-        return Tensor.wrap(buffer, DType.BOOL, shape);
-    }
 
     /** The elements of an F32 buffer tensor. */
     static float[] read(Tensor t) {
