@@ -352,8 +352,8 @@ public final class Report {
         out.append(String.format(Locale.ROOT, "%n## Speed%n%nGB/s = the kernel's minimal bytes / its time; "
                 + "%% of copy = that over a copy moving as many bytes (the nearest power of two MiB; for the "
                 + Placement.DEVICE_BACKEND + " rows, whose tensors are on the GPU, a device-to-device copy); "
-                + "× read floor = time / a read-only pass over the host's "
-                + "inputs; vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
+                + "× read floor = time / a read-only pass over the inputs in host memory (none for the "
+                + Placement.DEVICE_BACKEND + " rows); vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
         f.speedTables().forEach((family, table) -> out.append("### ").append(family).append("\n\n")
                 .append(table.markdown()).append('\n'));
         out.append("\n## Copy and read bandwidth (host: all cores; device: one copy call)\n\n").append(f.bandwidthTable().markdown())
