@@ -40,6 +40,11 @@ public class AdvantageBenchmark extends KernelBenchmark<AdvantageWorkload> {
     }
 
     @Benchmark
+    public void broadcast() {
+        w.run(be, "broadcast");
+    }
+
+    @Benchmark
     public void whiten() {
         w.run(be, "whiten");
     }

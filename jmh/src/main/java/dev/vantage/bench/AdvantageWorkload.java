@@ -20,7 +20,8 @@ import java.util.Map;
  * {@link BatchWorkload}, no episode flags): {@code gae} (advantages and returns, γ = 0.99, λ = 0.95),
  * {@code returns} (discounted, γ = 0.99), {@code grpo} and {@code rloo} (group advantages of the
  * [B] scores in groups of {@value #GROUP}, spread over each response's valid tokens with
- * {@code broadcast}: what a trainer does with them), {@code whiten} (masked whitening),
+ * {@code broadcast}: what a trainer does with them), {@code broadcast} alone (the [B] scores spread
+ * over each response's valid tokens), {@code whiten} (masked whitening),
  * {@code reinforce} (REINFORCE++ with a group baseline and a KL penalty, γ = 1) and {@code prime}
  * (PRIME's leave-one-out process and outcome advantages, the paper's form; the rewards array serves
  * as the implicit process rewards).
@@ -76,6 +77,7 @@ public final class AdvantageWorkload extends BatchWorkload {
                 return new Traffic(5 * n, 4 * n);       // one float array and the mask in, one out
             case "grpo":
             case "rloo":
+            case "broadcast":
                 return new Traffic(4L * rows + n, 4 * n); // scores and mask in, token advantages out
             case "reinforce":
             case "prime":
@@ -86,7 +88,7 @@ public final class AdvantageWorkload extends BatchWorkload {
     }
 
     @Override
-    public void generate(long seed) {
+    protected void fill(long seed) {
         Inputs in = new Inputs(seed);
         int n = rows * time;
         rewardArray = in.floats(n, Inputs.Spread.NORMAL);
@@ -96,12 +98,12 @@ public final class AdvantageWorkload extends BatchWorkload {
         outArray = new float[n];
         retArray = new float[n];
         perSequenceArray = new float[rows];
-        rewards = Tensor.of(rewardArray, rows, time);
-        values = Tensor.of(valueArray, rows, time);
-        scores = Tensor.of(scoreArray, rows);
-        out = Tensor.of(outArray, rows, time);
-        returns = Tensor.of(retArray, rows, time);
-        perSequence = Tensor.of(perSequenceArray, rows);
+        rewards = placed(Tensor.of(rewardArray, rows, time));
+        values = placed(Tensor.of(valueArray, rows, time));
+        scores = placed(Tensor.of(scoreArray, rows));
+        out = placed(Tensor.of(outArray, rows, time));
+        returns = placed(Tensor.of(retArray, rows, time));
+        perSequence = placed(Tensor.of(perSequenceArray, rows));
     }
 
     @Override
@@ -120,6 +122,9 @@ public final class AdvantageWorkload extends BatchWorkload {
             case "rloo":
                 backend.advantage().rloo(scores, perSequence, groups);
                 backend.advantage().broadcast(perSequence, mask, out);
+                break;
+            case "broadcast":
+                backend.advantage().broadcast(scores, mask, out);
                 break;
             case "whiten":
                 whitened = backend.advantage().whiten(values, mask, out, WhitenOptions.defaults());
@@ -143,8 +148,12 @@ public final class AdvantageWorkload extends BatchWorkload {
             case "returns":
                 return checkReturns(what);
             case "grpo":
+                return checkSpread(what, AdvantageOracle.grpo(doubles(scoreArray), GROUP, true, true, groups.epsilon(),
+                        false));
             case "rloo":
-                return checkGroups(what, kernel);
+                return checkSpread(what, AdvantageOracle.rloo(doubles(scoreArray), GROUP, false));
+            case "broadcast":
+                return checkSpread(what, doubles(scoreArray));
             case "reinforce":
                 return checkWhitened(what, AdvantageOracle.reinforcePlusPlus(doubles(scoreArray), maskArray,
                         doubles(valueArray), rows, time, reinforce.gamma(), reinforce.klCoef(), GROUP));
@@ -179,17 +188,10 @@ public final class AdvantageWorkload extends BatchWorkload {
         return parity;
     }
 
-    private Parity checkGroups(String what, String kernel) {
-        double[] perSeq = kernel.equals("grpo")
-                ? AdvantageOracle.grpo(doubles(scoreArray), GROUP, true, true, groups.epsilon(), false)
-                : AdvantageOracle.rloo(doubles(scoreArray), GROUP, false);
+    /** The token advantages against per-sequence values spread over the valid tokens. */
+    private Parity checkSpread(String what, double[] perSequence) {
         Parity parity = new Parity(what);
-        for (int b : sampleRows(rows)) {
-            for (int t = 0; t < time; t++) {
-                int at = b * time + t;
-                parity.add("advantages", at, maskArray[at] != 0 ? perSeq[b] : 0, outArray[at], RTOL, ATOL);
-            }
-        }
+        compareSpread(parity, "advantages", perSequence, outArray, RTOL, ATOL);
         return parity;
     }
 

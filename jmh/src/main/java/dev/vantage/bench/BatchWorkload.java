@@ -1,6 +1,5 @@
 package dev.vantage.bench;
 
-import dev.vantage.kernels.Backend;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.oracle.Inputs;
 
@@ -38,18 +37,6 @@ abstract class BatchWorkload extends Workload {
         return rows + "x" + time;
     }
 
-    /** Runs one kernel on the generated inputs. */
-    abstract void run(Backend backend, String kernel);
-
-    /** Compares the outputs of the last {@link #run} of {@code kernel} with the oracle. */
-    abstract Parity compare(String what, String kernel);
-
-    @Override
-    public Parity check(Backend backend, String kernel) {
-        run(backend, kernel);
-        return compare(backend.name() + " " + kernel + " " + label(), kernel);
-    }
-
     /** Fills the token inputs, the reference within about {@code distance} (one standard deviation) of the policy. */
     void tokens(Inputs in, double distance) {
         int n = rows * time;
@@ -59,16 +46,29 @@ abstract class BatchWorkload extends Workload {
             refArray[i] = (float) (logpArray[i] + distance * refArray[i]);
         }
         advArray = in.floats(n, Inputs.Spread.NORMAL);
-        logp = Tensor.of(logpArray, rows, time);
-        ref = Tensor.of(refArray, rows, time);
-        advantages = Tensor.of(advArray, rows, time);
+        logp = placed(Tensor.of(logpArray, rows, time));
+        ref = placed(Tensor.of(refArray, rows, time));
+        advantages = placed(Tensor.of(advArray, rows, time));
         mask(in);
     }
 
     /** Fills the mask alone. */
     void mask(Inputs in) {
         maskArray = in.rightPadded(rows, time, Math.max(1, time / 8));
-        mask = Tensor.ofBool(maskArray, rows, time);
+        mask = placed(Tensor.ofBool(maskArray, rows, time));
+    }
+
+    /**
+     * Compares a {@code [B, T]} output that holds a value per row on the row's valid tokens and 0
+     * elsewhere, on the sample rows.
+     */
+    void compareSpread(Parity parity, String output, double[] perRow, float[] actual, double rtol, double atol) {
+        for (int b : sampleRows(rows)) {
+            for (int t = 0; t < time; t++) {
+                int at = b * time + t;
+                parity.add(output, at, maskArray[at] != 0 ? perRow[b] : 0, actual[at], rtol, atol);
+            }
+        }
     }
 
     /** The number of valid tokens. */

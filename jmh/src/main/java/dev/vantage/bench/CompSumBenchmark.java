@@ -25,6 +25,6 @@ public class CompSumBenchmark extends KernelBenchmark<CompSumWorkload> {
     /** Minimal bytes: the logits and labels read, the gradient written (2·N·C·4 + 4·N). */
     @Benchmark
     public void compSum() {
-        w.run(be);
+        w.run(be, "compSum");
     }
 }

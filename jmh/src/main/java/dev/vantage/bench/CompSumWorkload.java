@@ -60,25 +60,25 @@ public final class CompSumWorkload extends Workload {
     }
 
     @Override
-    public void generate(long seed) {
+    protected void fill(long seed) {
         logitArray = rows(seed, rows, classes);
         labelArray = new Inputs(seed).labels(rows, classes, IGNORED, options.ignoreIndex());
         count = IntStream.of(labelArray).filter(y -> y != options.ignoreIndex()).count();
         gradArray = new float[rows * classes];
-        logits = Tensor.of(logitArray, rows, classes);
-        labels = Tensor.of(labelArray, rows);
-        grad = Tensor.of(gradArray, rows, classes);
+        logits = placed(Tensor.of(logitArray, rows, classes));
+        labels = placed(Tensor.of(labelArray, rows));
+        grad = placed(Tensor.of(gradArray, rows, classes));
     }
 
-    void run(Backend backend) {
+    @Override
+    void run(Backend backend, String kernel) {
+        requireKernel(kernel);
         result = backend.loss().compSum(logits, labels, null, grad, options);
     }
 
     @Override
-    public Parity check(Backend backend, String kernel) {
-        requireKernel(kernel);
-        run(backend);
-        Parity parity = check(backend.name() + " " + kernel + " " + label(), result.value(), gradArray);
+    Parity compare(String what, String kernel) {
+        Parity parity = check(what, result.value(), gradArray);
         parity.add("count", 0, count, result.count(), 0, 0);
         return parity;
     }

@@ -66,7 +66,7 @@ public final class DuelingWorkload extends Workload {
     }
 
     @Override
-    public void generate(long seed) {
+    protected void fill(long seed) {
         Inputs in = new Inputs(seed);
         int n = rows * actions;
         valueArray = in.floats(rows, Inputs.Spread.NORMAL);
@@ -75,14 +75,15 @@ public final class DuelingWorkload extends Workload {
         qArray = new float[n];
         gradValueArray = new float[rows];
         gradAdvArray = new float[n];
-        value = Tensor.of(valueArray, rows);
-        advantage = Tensor.of(advArray, rows, actions);
-        q = Tensor.of(qArray, rows, actions);
-        gradQ = Tensor.of(gradQArray, rows, actions);
-        gradValue = Tensor.of(gradValueArray, rows);
-        gradAdvantage = Tensor.of(gradAdvArray, rows, actions);
+        value = placed(Tensor.of(valueArray, rows));
+        advantage = placed(Tensor.of(advArray, rows, actions));
+        q = placed(Tensor.of(qArray, rows, actions));
+        gradQ = placed(Tensor.of(gradQArray, rows, actions));
+        gradValue = placed(Tensor.of(gradValueArray, rows));
+        gradAdvantage = placed(Tensor.of(gradAdvArray, rows, actions));
     }
 
+    @Override
     void run(Backend backend, String kernel) {
         if (kernel.equals("forward")) {
             backend.dueling().forward(value, advantage, null, q, mode);
@@ -94,9 +95,7 @@ public final class DuelingWorkload extends Workload {
     }
 
     @Override
-    public Parity check(Backend backend, String kernel) {
-        run(backend, kernel);
-        String what = backend.name() + " " + kernel + " " + label();
+    Parity compare(String what, String kernel) {
         return kernel.equals("forward") ? checkForward(what, qArray) : checkBackward(what, gradValueArray, gradAdvArray);
     }
 

@@ -14,15 +14,29 @@ import java.util.function.Function;
  * @param name      short name used in tables, e.g. {@code logprob}
  * @param benchmark the JMH class
  * @param kernels   its {@code @Benchmark} methods, in report order
+ * @param quickKernels those of them the default run times (every kernel's parity is checked in both modes)
  * @param workload  builds the workload of one size from {@code @Param} values
  * @param quick     {@code @Param} values of the default run
  * @param full      {@code @Param} values of {@code --full}
  * @param parity    sizes of the report's parity check on fresh inputs (small: every row is checked)
  * @param anchors   other implementations timed in the same run
  */
-public record Family(String name, Class<?> benchmark, List<String> kernels,
+public record Family(String name, Class<?> benchmark, List<String> kernels, List<String> quickKernels,
                      Function<Map<String, String>, Workload> workload, Map<String, List<String>> quick,
                      Map<String, List<String>> full, List<Map<String, String>> parity, List<Anchor> anchors) {
+
+    public Family {
+        if (!kernels.containsAll(quickKernels)) {
+            throw new IllegalArgumentException("quickKernels: " + quickKernels + " are not all in " + kernels);
+        }
+    }
+
+    /** A family whose every kernel runs in both modes. */
+    public Family(String name, Class<?> benchmark, List<String> kernels,
+                  Function<Map<String, String>, Workload> workload, Map<String, List<String>> quick,
+                  Map<String, List<String>> full, List<Map<String, String>> parity, List<Anchor> anchors) {
+        this(name, benchmark, kernels, kernels, workload, quick, full, parity, anchors);
+    }
 
     /**
      * An implementation to compare a kernel with, timed on the same sizes: a JMH method whose class
@@ -43,6 +57,11 @@ public record Family(String name, Class<?> benchmark, List<String> kernels,
                 return false;
             }
         }
+    }
+
+    /** The kernels a run times. */
+    public List<String> kernels(boolean fullRun) {
+        return fullRun ? kernels : quickKernels;
     }
 
     /** The size {@code @Param} values of a run. */

@@ -20,7 +20,9 @@ import java.util.TreeMap;
  * compares that with a copy moving as many bytes; "× read floor" is the time over that of a
  * read-only pass over the kernel's input bytes; "vs anchor" is the anchor's time over the
  * kernel's (above 1: the kernel is faster). The copy and read are measured at the nearest power of two
- * MiB ({@link #mib}); the read floor is scaled from there to the kernel's input bytes.
+ * MiB ({@link #mib}); the read floor is scaled from there to the kernel's input bytes. Rows of the
+ * backend whose tensors are on the GPU ({@link Placement#onDevice}) compare with a device-to-device
+ * copy instead, and have no read floor (the read pass is the host's).
  */
 final class Findings {
     /** One kernel on one backend and size; {@code problem} is set when it could not be checked. */
@@ -51,6 +53,9 @@ final class Findings {
     /** Seconds of a copy moving, and of a read of, so many MiB. */
     final Map<Integer, Double> copySeconds = new TreeMap<>();
     final Map<Integer, Double> readSeconds = new TreeMap<>();
+    /** Seconds of a device-to-device copy moving so many MiB; why there are none, if so. */
+    final Map<Integer, Double> deviceCopySeconds = new TreeMap<>();
+    String deviceCopyProblem;
 
     /** @param about lines that say when, where and how the report ran */
     Findings(List<String> about) {
@@ -67,14 +72,20 @@ final class Findings {
         return mib <= 1 ? 1 : 1 << (int) Math.round(Math.log(mib) / Math.log(2));
     }
 
-    double copyGbps(Traffic t) {
-        Double s = copySeconds.get(mib(t.total()));
-        return s == null ? Double.NaN : mib(t.total()) * 1048576.0 / s / 1e9;
+    /** GB/s of the copy the row compares with: the device's for a GPU row, else the host's; NaN if not measured. */
+    double copyGbps(Speed row) {
+        int mib = mib(row.traffic().total());
+        Double s = (Placement.onDevice(row.impl()) ? deviceCopySeconds : copySeconds).get(mib);
+        return s == null ? Double.NaN : mib * 1048576.0 / s / 1e9;
     }
 
-    /** Seconds of a read-only pass over the kernel's input bytes, scaled from the nearest MiB measured. */
-    double floorSeconds(Traffic t) {
-        Double s = readSeconds.get(mib(t.read()));
+    /**
+     * Seconds of a read-only pass over the row's input bytes, scaled from the nearest MiB measured;
+     * NaN for a GPU row.
+     */
+    double floorSeconds(Speed row) {
+        Traffic t = row.traffic();
+        Double s = Placement.onDevice(row.impl()) ? null : readSeconds.get(mib(t.read()));
         return s == null ? Double.NaN : s * t.read() / (mib(t.read()) * 1048576.0);
     }
 
@@ -112,14 +123,22 @@ final class Findings {
         return t;
     }
 
+    /** The host's copy and read, and the device's copy. */
     Table bandwidthTable() {
-        Table t = new Table(0, "MiB moved", "copy GB/s", "read GB/s");
+        Table t = new Table(0, "MiB moved", "copy GB/s", "read GB/s", "device copy GB/s");
         Set<Integer> sizes = new java.util.TreeSet<>(copySeconds.keySet());
         sizes.addAll(readSeconds.keySet());
+        sizes.addAll(deviceCopySeconds.keySet());
         for (int mib : sizes) {
-            t.add(Integer.toString(mib), rate(mib, copySeconds.get(mib)), rate(mib, readSeconds.get(mib)));
+            t.add(Integer.toString(mib), rate(mib, copySeconds.get(mib)), rate(mib, readSeconds.get(mib)),
+                    rate(mib, deviceCopySeconds.get(mib)));
         }
         return t;
+    }
+
+    /** The line under the bandwidth table: why the device copy was not measured; empty if it was. */
+    String bandwidthNote() {
+        return deviceCopyProblem == null ? "" : "device-to-device copy: " + deviceCopyProblem + "\n";
     }
 
     /** One speed table per family (the part of the kernel name before the dot), in the order rows came. */
@@ -153,8 +172,8 @@ final class Findings {
             } else {
                 row.add(time(s.seconds(), s.error()));
                 row.add(String.format(Locale.ROOT, "%.2f", s.gbps()));
-                row.add(percent(s.gbps() / copyGbps(s.traffic())));
-                row.add(ratio(s.seconds() / floorSeconds(s.traffic())));
+                row.add(percent(s.gbps() / copyGbps(s)));
+                row.add(ratio(s.seconds() / floorSeconds(s)));
                 for (String a : anchors) {
                     row.add(s.anchor() ? "" : ratio(speedup(s, a)));
                 }

@@ -19,6 +19,7 @@ final class Html {
         "#8c564b", "#e377c2", "#bcbd22"};
     private static final String COPY = "copy (same bytes)";
     private static final String FLOOR = "read floor";
+    private static final String DEVICE_COPY = "device copy (same bytes)";
 
     private Html() {
     }
@@ -37,12 +38,14 @@ final class Html {
         f.about.forEach(line -> out.append("<li>").append(escape(line)).append("</li>\n"));
         out.append("</ul>\n<h2>Throughput</h2>\n<p>Bars: the kernel's minimal bytes over each implementation's time,")
                 .append(" in GB/s (higher is faster); <i>copy</i> and <i>read floor</i>: the bandwidth of a copy moving")
-                .append(" as many bytes and of a read-only pass over the kernel's input bytes, measured in the same run.</p>\n");
+                .append(" as many bytes and of a read-only pass over the kernel's input bytes, measured in the same run;")
+                .append(" <i>device copy</i>: a device-to-device copy of as many bytes, for the GPU's rows.</p>\n");
         charts(f).forEach(out::append);
         out.append("<h2>Speed</h2>\n");
         f.speedTables().forEach((family, table) -> out.append("<h3>").append(escape(family)).append("</h3>\n")
                 .append(table.html()));
         out.append("<h2>Copy and read bandwidth</h2>\n").append(f.bandwidthTable().html())
+                .append(f.bandwidthNote().isEmpty() ? "" : "<p>" + escape(f.bandwidthNote().strip()) + "</p>\n")
                 .append("<h2>Parity against the float64 oracle</h2>\n").append(f.parityTable().html())
                 .append("</body>\n</html>\n");
         return out.toString();
@@ -65,8 +68,12 @@ final class Html {
             Map<String, Double> bars = charts.computeIfAbsent(title.toString(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(group, k -> new LinkedHashMap<>());
             bars.put(s.impl(), s.gbps());
-            bars.put(COPY, f.copyGbps(s.traffic()));
-            bars.put(FLOOR, s.traffic().read() / f.floorSeconds(s.traffic()) / 1e9);
+            if (Placement.onDevice(s.impl())) {
+                bars.put(DEVICE_COPY, f.copyGbps(s));
+            } else {
+                bars.put(COPY, f.copyGbps(s));
+                bars.put(FLOOR, s.traffic().read() / f.floorSeconds(s) / 1e9);
+            }
             series.computeIfAbsent(title.toString(), k -> new LinkedHashSet<>()).add(s.impl());
         }
         List<String> out = new ArrayList<>();
@@ -74,6 +81,9 @@ final class Html {
             List<String> names = new ArrayList<>(series.get(title));
             names.add(COPY);
             names.add(FLOOR);
+            if (names.stream().anyMatch(Placement::onDevice)) {
+                names.add(DEVICE_COPY);
+            }
             out.add("<h3>" + escape(title) + "</h3>\n" + svg(groups, names) + legend(names));
         });
         return out;
@@ -85,6 +95,9 @@ final class Html {
         }
         if (name.equals(FLOOR)) {
             return "#c7c7c7";
+        }
+        if (name.equals(DEVICE_COPY)) {
+            return "#4d4d4d";
         }
         return IMPL_COLORS[names.indexOf(name) % IMPL_COLORS.length];
     }

@@ -6,6 +6,7 @@ import dev.vantage.kernels.Vantage;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
@@ -30,15 +31,23 @@ public abstract class KernelBenchmark<W extends Workload> extends Timed {
     protected abstract W workload();
 
     /**
-     * Opens the backend, generates the workload's inputs and checks the kernel this trial times
-     * against the oracle; throws (failing the trial) if it disagrees.
+     * Opens the backend, generates the workload's inputs (on the GPU for the cuda backend: see
+     * {@link Placement}) and checks the kernel this trial times against the oracle; throws (failing
+     * the trial) if it disagrees.
      */
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
         be = open(backend);
         w = workload();
-        w.generate(Workload.BENCH_SEED);
+        w.generate(Workload.BENCH_SEED, Placement.of(be));
         w.check(be, method(params)).require(); // the method is named after its kernel
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (w != null) {
+            w.close();
+        }
     }
 
     /** The backend, or a skip that says why it cannot run in this JVM. */

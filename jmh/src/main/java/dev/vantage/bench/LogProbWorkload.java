@@ -89,7 +89,7 @@ public final class LogProbWorkload extends Workload {
     }
 
     @Override
-    public void generate(long seed) {
+    protected void fill(long seed) {
         int n = rows * vocab;
         if (dtype == DType.F32) {
             logitsF32 = new float[n];
@@ -116,14 +116,15 @@ public final class LogProbWorkload extends Workload {
         entropyArray = new float[rows];
         lseArray = new float[rows];
 
-        logits = dtype == DType.F32 ? Tensor.of(logitsF32, rows, vocab) : Tensor.ofBf16(logitsBf16, rows, vocab);
-        gradLogits = dtype == DType.F32 ? Tensor.of(gradF32, rows, vocab) : Tensor.ofBf16(gradBf16, rows, vocab);
-        labels = Tensor.of(labelArray, rows);
-        gradLogp = Tensor.of(gradLogpArray, rows);
-        gradEntropy = Tensor.of(gradEntropyArray, rows);
-        logp = Tensor.of(logpArray, rows);
-        entropy = Tensor.of(entropyArray, rows);
-        lse = Tensor.of(lseArray, rows);
+        logits = placed(dtype == DType.F32 ? Tensor.of(logitsF32, rows, vocab)
+                : Tensor.ofBf16(logitsBf16, rows, vocab));
+        gradLogits = placed(dtype == DType.F32 ? Tensor.of(gradF32, rows, vocab) : Tensor.ofBf16(gradBf16, rows, vocab));
+        labels = placed(Tensor.of(labelArray, rows));
+        gradLogp = placed(Tensor.of(gradLogpArray, rows));
+        gradEntropy = placed(Tensor.of(gradEntropyArray, rows));
+        logp = placed(Tensor.of(logpArray, rows));
+        entropy = placed(Tensor.of(entropyArray, rows));
+        lse = placed(Tensor.of(lseArray, rows));
     }
 
     /** Row {@code r} as the kernel sees it (after rounding to the dtype), for the oracle. */
@@ -136,15 +137,20 @@ public final class LogProbWorkload extends Workload {
         return out;
     }
 
+    /** The forward; for {@code backward} also the backward, on the forward's lse and entropy. */
     @Override
-    public Parity check(Backend backend, String kernel) {
-        String what = backend.name() + " " + kernel + " " + label();
+    void run(Backend backend, String kernel) {
         backend.logprob().forward(logits, labels, logp, entropy, lse, options);
-        if (kernel.equals("forward")) {
-            return checkForward(what, logpArray, entropyArray, lseArray);
+        if (kernel.equals("backward")) {
+            backend.logprob().backward(logits, labels, lse, entropy, gradLogp, gradEntropy, gradLogits, options);
+        } else if (!kernel.equals("forward")) {
+            throw new IllegalArgumentException("kernel: " + kernel);
         }
-        backend.logprob().backward(logits, labels, lse, entropy, gradLogp, gradEntropy, gradLogits, options);
-        return checkBackward(what);
+    }
+
+    @Override
+    Parity compare(String what, String kernel) {
+        return kernel.equals("forward") ? checkForward(what, logpArray, entropyArray, lseArray) : checkBackward(what);
     }
 
     /** Compares per-row outputs of a forward (entropy and lse may be null) with the oracle on the sample rows. */

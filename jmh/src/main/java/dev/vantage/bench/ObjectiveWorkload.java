@@ -79,7 +79,7 @@ public final class ObjectiveWorkload extends BatchWorkload {
     }
 
     @Override
-    public void generate(long seed) {
+    protected void fill(long seed) {
         Inputs in = new Inputs(seed);
         tokens(in, 0.1);
         desirableArray = in.mask(rows, 0.5);
@@ -91,11 +91,11 @@ public final class ObjectiveWorkload extends BatchWorkload {
             outcomeArray[b] = correct[b];
         }
         gradArray = new float[rows * time];
-        desirable = Tensor.ofBool(desirableArray, rows);
-        rewards = Tensor.of(rewardArray, rows);
-        values = Tensor.of(valueArray, rows);
-        outcomes = Tensor.of(outcomeArray, rows);
-        grad = Tensor.of(gradArray, rows, time);
+        desirable = placed(Tensor.ofBool(desirableArray, rows));
+        rewards = placed(Tensor.of(rewardArray, rows));
+        values = placed(Tensor.of(valueArray, rows));
+        outcomes = placed(Tensor.of(outcomeArray, rows));
+        grad = placed(Tensor.of(gradArray, rows, time));
     }
 
     @Override

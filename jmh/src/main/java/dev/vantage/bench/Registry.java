@@ -17,8 +17,9 @@ public final class Registry {
     private static final String TORCH = "libtorch";
     private static final String TORCH_PACKAGE = "dev.vantage.bench.";
 
-    // The quick run takes one size of each family (logprob: in both dtypes), at issue 5's sizes, and leaves
-    // the rest to --full, so that it stays within a few minutes on 2 cores with every backend.
+    // The quick run takes one size of each family (logprob: in both dtypes), at issue 5's sizes, and five of the
+    // fourteen regression losses; it leaves the rest to --full, so that it stays within a few minutes on 2 cores
+    // with every backend.
 
     private static final List<String> LOGPROB_QUICK = List.of("2048x32000");
     private static final List<String> LOGPROB_FULL = List.of("256x151936", "512x32000", "512x151936", "2048x32000",
@@ -35,14 +36,16 @@ public final class Registry {
                     torch("LogProbTorch", "logSoftmaxGatherOut", "libtorch lsm+gather (out)", "forward")));
 
     public static final Family TOKENS = new Family("logprob", TokenBenchmark.class,
-            List.of("ppo", "kl", "aggregate", "aggregateBackward"), TokenWorkload::new,
+            List.of("ratio", "ppo", "kl", "implicitReward", "sequenceSum", "sequenceSumBackward", "aggregate",
+                    "aggregateBackward"), TokenWorkload::new,
             params("shape", List.of("512x4096")),
             params("shape", List.of("512x4096", "2048x4096")),
             List.of(Map.of("shape", "37x1001")),
             List.of());
 
     public static final Family ADVANTAGE = new Family("advantage", AdvantageBenchmark.class,
-            List.of("gae", "returns", "grpo", "rloo", "whiten", "reinforce", "prime"), AdvantageWorkload::new,
+            List.of("gae", "returns", "grpo", "rloo", "broadcast", "whiten", "reinforce", "prime"),
+            AdvantageWorkload::new,
             params("shape", List.of("1024x1024")),
             params("shape", List.of("64x32768", "1024x1024", "4096x256")),
             List.of(Map.of("shape", "24x1009")),
@@ -67,7 +70,7 @@ public final class Registry {
                     torch("CompSumTorch", "crossEntropy", TORCH, "compSum")));
 
     public static final Family REGRESSION = new Family("loss", RegressionBenchmark.class,
-            List.of("mse", "mae", "huber", "logCosh", "rmse"), RegressionWorkload::new,
+            RegressionWorkload.KERNELS, List.of("mse", "mae", "huber", "logCosh", "rmse"), RegressionWorkload::new,
             params("n", List.of("16777216")),
             params("n", List.of("16777216")),
             List.of(Map.of("n", "100003")),

@@ -36,8 +36,8 @@ import java.util.stream.Collectors;
 /**
  * The parity-and-speed report: diagnostics; a parity line per kernel, backend and size on fresh
  * random inputs; then every benchmark of {@link Registry} through JMH, with the copy and read
- * baselines and the anchors in the same run, as a table of time, GB/s, % of copy, × read floor and
- * speed-up over each anchor. Writes {@code jmh.json} (raw JMH), {@code summary.md},
+ * baselines (and, where the cuda backend runs, a device-to-device copy for its rows) and the anchors
+ * in the same run, as a table of time, GB/s, % of copy, × read floor and speed-up over each anchor. Writes {@code jmh.json} (raw JMH), {@code summary.md},
  * {@code report.html} and {@code jmh.log} (JMH's own output) to the output folder.
  *
  * <pre>
@@ -120,8 +120,9 @@ public final class Report {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
         }
         System.out.println();
-        System.out.println("Copy and read bandwidth (all cores)");
+        System.out.println("Copy and read bandwidth (host: all cores; device: one copy call)");
         System.out.print(findings.bandwidthTable().text("  "));
+        System.out.print(findings.bandwidthNote().indent(2));
         System.out.println();
         System.out.println("Speed: GB/s = minimal bytes / time; × read floor = time / a read-only pass over the "
                 + "inputs; vs anchor = anchor time / kernel time");
@@ -156,12 +157,14 @@ public final class Report {
                         }
                         try {
                             Backend backend = Vantage.backend(status.name());
-                            w.generate(seed);
+                            w.generate(seed, Placement.of(backend));
                             findings.parity.add(new Findings.ParityLine(name, status.name(), w.label(),
                                     w.check(backend, kernel), null));
                         } catch (RuntimeException e) {
                             findings.parity.add(new Findings.ParityLine(name, status.name(), w.label(), null,
                                     "FAILED: " + e));
+                        } finally {
+                            w.close();
                         }
                     }
                 }
@@ -169,7 +172,10 @@ public final class Report {
         }
     }
 
-    /** Runs the copy and read baselines, then each family with its anchors, and fills in the speed rows. */
+    /**
+     * Runs the copy and read baselines (and the device copy where the cuda backend runs), then each
+     * family with its anchors, and fills in the speed rows.
+     */
     static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out,
                                        List<Family> families) throws IOException, RunnerException {
         TreeSet<Integer> mibs = new TreeSet<>();
@@ -177,15 +183,17 @@ public final class Report {
         for (Family family : families) {
             for (Map<String, String> size : family.sizes(full)) {
                 Workload w = family.workload().apply(size);
-                for (String kernel : family.kernels()) {
+                for (String kernel : family.kernels(full)) {
                     mibs.add(Findings.mib(w.traffic(kernel).total()));
                     mibs.add(Findings.mib(w.traffic(kernel).read()));
                 }
             }
             int anchorCount = (int) family.anchors().stream().filter(Family.Anchor::present).count();
-            total += family.sizes(full).size() * (family.kernels().size() * backends.size() + anchorCount);
+            total += family.sizes(full).size() * (family.kernels(full).size() * backends.size() + anchorCount);
         }
-        total += 2 * mibs.size();
+        boolean device = backends.contains(Placement.DEVICE_BACKEND);
+        findings.deviceCopyProblem = device ? null : deviceSkip(Vantage.backends());
+        total += (device ? 3 : 2) * mibs.size();
 
         List<RunResult> all = new ArrayList<>();
         try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve("jmh.log")), true,
@@ -195,15 +203,21 @@ public final class Report {
             ChainedOptionsBuilder bandwidth = options(full, mibs.last())
                     .include("^" + Pattern.quote(Bandwidth.class.getName()) + "\\.")
                     .param("mib", mibs.stream().map(String::valueOf).toArray(String[]::new));
+            if (device) {
+                bandwidth.include("^" + Pattern.quote(DeviceCopy.class.getName()) + "\\.");
+            }
             if (!full) {
                 // A copy takes at most a few ms: a tenth of a second is many calls.
                 bandwidth.warmupTime(TimeValue.milliseconds(100)).measurementTime(TimeValue.milliseconds(100));
             }
             all.addAll(new Runner(bandwidth.build(), progress).run());
             for (RunResult r : all) {
-                String method = method(r);
-                Map<Integer, Double> target = method.equals("copy") ? findings.copySeconds : findings.readSeconds;
-                target.put(Integer.parseInt(r.getParams().getParam("mib")), seconds(r));
+                baseline(findings, r).put(Integer.parseInt(r.getParams().getParam("mib")), seconds(r));
+            }
+            if (device && findings.deviceCopySeconds.isEmpty()) {
+                findings.deviceCopyProblem = progress.failures().entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(DeviceCopy.class.getSimpleName()))
+                        .map(Map.Entry::getValue).findFirst().orElse("no result");
             }
             for (Family family : families) {
                 all.addAll(runFamily(findings, family, full, backends, progress));
@@ -219,13 +233,15 @@ public final class Report {
         long largest = 0;
         for (Map<String, String> size : family.sizes(full)) {
             Workload w = family.workload().apply(size);
-            for (String kernel : family.kernels()) {
+            for (String kernel : family.kernels(full)) {
                 largest = Math.max(largest, w.traffic(kernel).total());
             }
         }
         ChainedOptionsBuilder options = options(full, (int) (largest >> 20))
-                .include("^" + Pattern.quote(family.benchmark().getName()) + "\\.")
                 .param("backend", backends.toArray(new String[0]));
+        for (String kernel : family.kernels(full)) {
+            options.include("^" + Pattern.quote(family.benchmark().getName() + "." + kernel) + "$");
+        }
         for (Family.Anchor a : anchors) {
             options.include("^" + Pattern.quote(a.benchmark() + "." + a.method()) + "$");
         }
@@ -238,7 +254,7 @@ public final class Report {
         }
         for (Map<String, String> size : family.sizes(full)) {
             Workload w = family.workload().apply(size);
-            for (String kernel : family.kernels()) {
+            for (String kernel : family.kernels(full)) {
                 for (String backend : backends) {
                     Map<String, String> params = new LinkedHashMap<>(size);
                     params.put("backend", backend);
@@ -284,9 +300,20 @@ public final class Report {
         return b.jvmArgs("-Xmx" + heapMib + "m");
     }
 
-    private static String method(RunResult r) {
-        String name = r.getParams().getBenchmark();
-        return name.substring(name.lastIndexOf('.') + 1);
+    /** The baseline a copy or read result belongs to. */
+    static Map<Integer, Double> baseline(Findings findings, RunResult r) {
+        String benchmark = r.getParams().getBenchmark();
+        if (benchmark.startsWith(DeviceCopy.class.getName() + ".")) {
+            return findings.deviceCopySeconds;
+        }
+        return benchmark.endsWith(".copy") ? findings.copySeconds : findings.readSeconds;
+    }
+
+    /** Why the device copy is not measured: the cuda backend's reason, as its kernel rows give it. */
+    static String deviceSkip(List<BackendStatus> statuses) {
+        return statuses.stream().filter(s -> Placement.onDevice(s.name())).findFirst()
+                .map(s -> "skipped: " + s.reason())
+                .orElse("skipped: no " + Placement.DEVICE_BACKEND + " backend on the class path");
     }
 
     /** The primary score of an average-time result in seconds. */
@@ -323,11 +350,14 @@ public final class Report {
         StringBuilder out = new StringBuilder("# Vantage: parity and speed\n\n");
         f.about.forEach(line -> out.append("- ").append(line).append('\n'));
         out.append(String.format(Locale.ROOT, "%n## Speed%n%nGB/s = the kernel's minimal bytes / its time; "
-                + "%% of copy = that over a copy moving as many bytes (the nearest power of two MiB); × read floor = time / a read-only pass over the "
-                + "inputs; vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
+                + "%% of copy = that over a copy moving as many bytes (the nearest power of two MiB; for the "
+                + Placement.DEVICE_BACKEND + " rows, whose tensors are on the GPU, a device-to-device copy); "
+                + "× read floor = time / a read-only pass over the inputs in host memory (none for the "
+                + Placement.DEVICE_BACKEND + " rows); vs anchor = the anchor's time / the kernel's (above 1: the kernel is faster).%n%n"));
         f.speedTables().forEach((family, table) -> out.append("### ").append(family).append("\n\n")
                 .append(table.markdown()).append('\n'));
-        out.append("\n## Copy and read bandwidth (all cores)\n\n").append(f.bandwidthTable().markdown());
+        out.append("\n## Copy and read bandwidth (host: all cores; device: one copy call)\n\n").append(f.bandwidthTable().markdown())
+                .append(f.bandwidthNote().isEmpty() ? "" : "\n" + f.bandwidthNote());
         out.append("\n## Parity against the float64 oracle\n\n").append(f.parityTable().markdown());
         return out.toString();
     }

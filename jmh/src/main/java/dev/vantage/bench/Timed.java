@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * size in a fresh JVM, so that one implementation's JIT profile cannot slow another; inputs from
  * {@link Workload#BENCH_SEED}, generated once per trial; before any timing the output is compared
  * with the float64 oracle, and a wrong result fails the trial instead of printing a time. Outputs go
- * to preallocated arrays that the timed code must write, so nothing can be dead-code eliminated.
+ * to preallocated arrays (device buffers for the cuda backend: see {@link Placement}) that the timed
+ * code must write, so nothing can be dead-code eliminated.
  * The report shortens the iterations in its quick mode.
  */
 @BenchmarkMode(Mode.AverageTime)

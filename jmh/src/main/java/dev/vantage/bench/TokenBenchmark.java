@@ -6,8 +6,9 @@ import org.openjdk.jmh.annotations.Param;
 import java.util.Map;
 
 /**
- * The per-token kernels of the log-prob family (PPO, KL, aggregation) on every backend (see
- * {@link TokenWorkload}); methodology in {@link Timed}. Size: 512 responses of up to 4096 tokens.
+ * The per-token kernels of the log-prob family (importance ratio, PPO, KL, implicit reward,
+ * sequence sums, aggregation) on every backend (see {@link TokenWorkload}); methodology in
+ * {@link Timed}. Size: 512 responses of up to 4096 tokens.
  */
 public class TokenBenchmark extends KernelBenchmark<TokenWorkload> {
     @Param({"512x4096"})
@@ -19,6 +20,11 @@ public class TokenBenchmark extends KernelBenchmark<TokenWorkload> {
     }
 
     @Benchmark
+    public void ratio() {
+        w.run(be, "ratio");
+    }
+
+    @Benchmark
     public void ppo() {
         w.run(be, "ppo");
     }
@@ -26,6 +32,21 @@ public class TokenBenchmark extends KernelBenchmark<TokenWorkload> {
     @Benchmark
     public void kl() {
         w.run(be, "kl");
+    }
+
+    @Benchmark
+    public void implicitReward() {
+        w.run(be, "implicitReward");
+    }
+
+    @Benchmark
+    public void sequenceSum() {
+        w.run(be, "sequenceSum");
+    }
+
+    @Benchmark
+    public void sequenceSumBackward() {
+        w.run(be, "sequenceSumBackward");
     }
 
     @Benchmark

@@ -14,15 +14,19 @@ import java.util.Map;
 
 /**
  * The per-token kernels of the log-prob family on a right-padded {@code [B, T]} batch (see
- * {@link BatchWorkload}): {@code ppo} (the clipped surrogate with verl's defaults and its
- * gradient), {@code kl} (K3 and its derivative), {@code aggregate} (GRPO's sequence mean of token
- * means) and {@code aggregateBackward} (its gradient). The old policy (also KL's reference) is
- * within about 0.2 of the policy, so that some ratios are clipped.
+ * {@link BatchWorkload}): {@code ratio} (the importance ratio and its derivative, verl's log-ratio
+ * clamp), {@code ppo} (the clipped surrogate with verl's defaults and its gradient), {@code kl} (K3
+ * and its derivative), {@code implicitReward} (PRIME's, β = {@value ObjectiveWorkload#PRIME_BETA}),
+ * {@code sequenceSum} (the masked sum of each row's log-probs) and {@code sequenceSumBackward} (a
+ * [B] gradient spread over the valid tokens), {@code aggregate} (GRPO's sequence mean of token
+ * means) and {@code aggregateBackward} (its gradient). The old policy (also KL's and the implicit
+ * reward's reference) is within about 0.2 of the policy, so that some ratios are clipped.
  *
  * <p>Parameter: {@code shape} ({@code BxT}). Tolerances of {@code LogProbPpoParityTest},
  * {@code LogProbKlParityTest} and {@code LogProbAggregationParityTest}: per-token outputs rel 1e-6
  * + abs 1e-12; sums (the loss, the aggregate, approxKl) rel 1e-10 + abs 1e-10 times the aggregate
- * of |l| (approxKl: abs 1e-12); clip fractions rel 1e-12.
+ * of |l| (approxKl: abs 1e-12); sequence sums rel 1e-6 + abs 1e-12 times the row's sum of |values|;
+ * clip fractions rel 1e-12; the sequence sums' gradient exactly (a copy of each row's value).
  */
 public final class TokenWorkload extends BatchWorkload {
     static final double RTOL = 1e-6;
@@ -35,9 +39,13 @@ public final class TokenWorkload extends BatchWorkload {
 
     float[] outArray;
     float[] gradArray;
+    float[] sumsArray;
+    float[] gradSumsArray;
 
     Tensor out;
     Tensor grad;
+    Tensor sums;
+    Tensor gradSums;
     private PpoResult ppoResult;
     private AggregateResult aggregate;
 
@@ -51,8 +59,15 @@ public final class TokenWorkload extends BatchWorkload {
         switch (kernel) {
             case "ppo":
                 return new Traffic(13 * n, 4 * n);  // logp, old, advantages, mask in; gradLogp out
+            case "ratio":
             case "kl":
-                return new Traffic(9 * n, 8 * n);   // logp, reference, mask in; kl and its derivative out
+                return new Traffic(9 * n, 8 * n);   // logp, old or reference, mask in; the value and its derivative out
+            case "implicitReward":
+                return new Traffic(9 * n, 4 * n);
+            case "sequenceSum":
+                return new Traffic(5 * n, 4L * rows); // values and mask in, [B] sums out
+            case "sequenceSumBackward":
+                return new Traffic(4L * rows + n, 4 * n); // [B] gradient and mask in, the values' gradient out
             case "aggregate":
                 return new Traffic(5 * n, 0);       // values and mask in; a scalar out
             case "aggregateBackward":
@@ -63,23 +78,43 @@ public final class TokenWorkload extends BatchWorkload {
     }
 
     @Override
-    public void generate(long seed) {
-        tokens(new Inputs(seed), 0.2);
+    protected void fill(long seed) {
+        Inputs in = new Inputs(seed);
+        tokens(in, 0.2);
+        gradSumsArray = in.floats(rows, Inputs.Spread.NORMAL);
         outArray = new float[rows * time];
         gradArray = new float[rows * time];
-        out = Tensor.of(outArray, rows, time);
-        grad = Tensor.of(gradArray, rows, time);
+        sumsArray = new float[rows];
+        out = placed(Tensor.of(outArray, rows, time));
+        grad = placed(Tensor.of(gradArray, rows, time));
+        sums = placed(Tensor.of(sumsArray, rows));
+        gradSums = placed(Tensor.of(gradSumsArray, rows));
     }
 
-    /** Runs one kernel; PPO's old policy is the reference; {@code aggregate} takes the advantages as values. */
+    /**
+     * Runs one kernel; the old policy of the ratio and PPO is the reference; {@code sequenceSum} sums the
+     * log-probs; {@code aggregate} takes the advantages as values.
+     */
     @Override
     void run(Backend backend, String kernel) {
         switch (kernel) {
+            case "ratio":
+                backend.logprob().ratio(logp, ref, mask, out, grad, ppo.logRatioClamp());
+                break;
             case "ppo":
                 ppoResult = backend.logprob().ppoLoss(logp, ref, advantages, mask, grad, ppo);
                 break;
             case "kl":
                 backend.logprob().kl(logp, ref, mask, out, grad, kl);
+                break;
+            case "implicitReward":
+                backend.logprob().implicitReward(logp, ref, mask, out, ObjectiveWorkload.PRIME_BETA);
+                break;
+            case "sequenceSum":
+                backend.logprob().sequenceSum(logp, mask, sums);
+                break;
+            case "sequenceSumBackward":
+                backend.logprob().sequenceSumBackward(gradSums, mask, grad);
                 break;
             case "aggregate":
                 aggregate = backend.logprob().aggregate(advantages, mask, aggregation);
@@ -99,6 +134,26 @@ public final class TokenWorkload extends BatchWorkload {
         double[] reference = doubles(refArray);
         double[] adv = doubles(advArray);
         switch (kernel) {
+            case "ratio":
+                compareRows(parity, "ratio", TokenOracle.ratio(lp, reference, maskArray, ppo.logRatioClamp()), outArray);
+                compareRows(parity, "gradRatio", TokenOracle.ratioGradient(lp, reference, maskArray,
+                        ppo.logRatioClamp()), gradArray);
+                break;
+            case "implicitReward":
+                compareRows(parity, "reward", TokenOracle.implicitReward(lp, reference, maskArray,
+                        ObjectiveWorkload.PRIME_BETA), outArray);
+                break;
+            case "sequenceSum": {
+                double[] expected = TokenOracle.sequenceSum(lp, maskArray, rows, time);
+                double[] abs = TokenOracle.sequenceSum(abs(lp), maskArray, rows, time);
+                for (int b = 0; b < rows; b++) {
+                    parity.add("sums", b, expected[b], sumsArray[b], RTOL, ATOL * abs[b]);
+                }
+                break;
+            }
+            case "sequenceSumBackward":
+                compareSpread(parity, "gradValues", doubles(gradSumsArray), gradArray, 0, 0);
+                break;
             case "ppo": {
                 TokenOracle.PpoConfig config = new TokenOracle.PpoConfig();
                 config.clipLow = ppo.clipLow();
@@ -125,11 +180,7 @@ public final class TokenWorkload extends BatchWorkload {
                 TokenOracle.Mode mode = TokenOracle.Mode.valueOf(aggregation.mode().name());
                 TokenOracle.Aggregate ref = TokenOracle.aggregate(adv, maskArray, rows, time, mode, Double.NaN);
                 if (kernel.equals("aggregate")) {
-                    double[] abs = adv.clone();
-                    for (int i = 0; i < abs.length; i++) {
-                        abs[i] = Math.abs(abs[i]);
-                    }
-                    double scale = TokenOracle.aggregate(abs, maskArray, rows, time, mode, Double.NaN).value;
+                    double scale = TokenOracle.aggregate(abs(adv), maskArray, rows, time, mode, Double.NaN).value;
                     parity.add("value", 0, ref.value, aggregate.value(), SUM_TOL, SUM_TOL * scale);
                     parity.add("tokens", 0, ref.tokens, aggregate.tokens(), 0, 0);
                 } else {
@@ -138,6 +189,14 @@ public final class TokenWorkload extends BatchWorkload {
             }
         }
         return parity;
+    }
+
+    private static double[] abs(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Math.abs(x[i]);
+        }
+        return out;
     }
 
     private void compareRows(Parity parity, String output, double[] expected, float[] actual) {

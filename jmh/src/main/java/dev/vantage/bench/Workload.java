@@ -1,6 +1,7 @@
 package dev.vantage.bench;
 
 import dev.vantage.kernels.Backend;
+import dev.vantage.kernels.Tensor;
 import dev.vantage.oracle.Inputs;
 
 import java.util.Arrays;
@@ -12,26 +13,64 @@ import java.util.stream.IntStream;
  * anchors and the report share one workload class per family, so what is timed is what is checked.
  *
  * <p>A workload is built from its size parameters (the benchmark's {@code @Param} values) without
- * generating anything, so the report can ask for {@link #traffic} before anything runs.
+ * generating anything, so the report can ask for {@link #traffic} before anything runs. Its inputs
+ * and outputs are host arrays; the tensors its kernels get are {@link #placed} where the backend
+ * runs (see {@link Placement}), and {@link #close} frees them.
  */
-public abstract class Workload {
+public abstract class Workload implements AutoCloseable {
     /** The seed of every benchmark's inputs. */
     public static final long BENCH_SEED = 20251125L;
+
+    private Placement placement = Placement.HOST;
 
     /** Minimal bytes one call of {@code kernel} moves at this size. */
     public abstract Traffic traffic(String kernel);
 
-    /** Generates the inputs and output buffers; the same seed gives the same inputs. */
-    public abstract void generate(long seed);
+    /** The size as a table shows it, e.g. {@code 2048x32000 BF16}. */
+    public abstract String label();
+
+    /** Generates the inputs and output buffers on the host; the same seed gives the same inputs. */
+    public final void generate(long seed) {
+        generate(seed, Placement.HOST);
+    }
+
+    /** Generates the inputs and output buffers, the kernels' tensors placed by {@code where}. */
+    public final void generate(long seed, Placement where) {
+        close();
+        placement = where;
+        fill(seed);
+    }
+
+    /** Fills the host arrays and builds the kernels' tensors over them with {@link #placed}. */
+    protected abstract void fill(long seed);
+
+    /** The tensor the kernels get for {@code host}. */
+    protected final Tensor placed(Tensor host) {
+        return placement.place(host);
+    }
 
     /**
      * Runs {@code kernel} once on the generated inputs and compares its outputs with the oracle:
      * every row of a small workload, an evenly spread sample of a large one.
      */
-    public abstract Parity check(Backend backend, String kernel);
+    public final Parity check(Backend backend, String kernel) {
+        run(backend, kernel);
+        placement.fetch();
+        return compare(backend.name() + " " + kernel + " " + label(), kernel);
+    }
 
-    /** The size as a table shows it, e.g. {@code 2048x32000 BF16}. */
-    public abstract String label();
+    /** Runs one kernel on the generated inputs (after what it needs, if another kernel makes its inputs). */
+    abstract void run(Backend backend, String kernel);
+
+    /** Compares the outputs of the last {@link #run} of {@code kernel}, in the host arrays, with the oracle. */
+    abstract Parity compare(String what, String kernel);
+
+    /** Frees the placed tensors; the host arrays stay. */
+    @Override
+    public void close() {
+        placement.close();
+        placement = Placement.HOST;
+    }
 
     /** Rows to compare with the oracle: all of up to 64, else 16 spread from the first to the last. */
     protected static int[] sampleRows(int rows) {

@@ -1,5 +1,6 @@
 package dev.vantage.bench;
 
+import dev.vantage.kernels.BackendStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -35,11 +36,43 @@ class ReportTest {
         Findings f = findings();
         Findings.Speed java = f.speeds.get(0);
         assertEquals(2 * 1048576 / 4e-4 / 1e9, java.gbps(), 1e-9);
-        assertEquals(2 * 1048576 / 2e-4 / 1e9, f.copyGbps(java.traffic()), 1e-9);
-        assertEquals(5e-5, f.floorSeconds(java.traffic()), 1e-15);
+        assertEquals(2 * 1048576 / 2e-4 / 1e9, f.copyGbps(java), 1e-9);
+        assertEquals(5e-5, f.floorSeconds(java), 1e-15);
         assertEquals(3.0, f.speedup(java, "naive"), 1e-12);
         assertTrue(Double.isNaN(f.speedup(java, "torch")));
         assertFalse(f.failed(), "a skipped anchor is not a failure");
+    }
+
+    @Test
+    void gpuRowsCompareWithTheDeviceCopy() {
+        Findings f = findings();
+        Findings.Speed java = f.speeds.get(0);
+        Findings.Speed cuda = new Findings.Speed("logprob.backward", "cuda", false, java.size(), java.sizeLabel(),
+                java.traffic(), 1e-5, 0, null);
+        f.speeds.add(cuda);
+        assertTrue(Double.isNaN(f.copyGbps(cuda)), "no device copy measured: no ratio");
+        f.deviceCopySeconds.put(2, 2e-6);
+        assertEquals(2 * 1048576 / 2e-6 / 1e9, f.copyGbps(cuda), 1e-6);
+        assertEquals(2 * 1048576 / 2e-4 / 1e9, f.copyGbps(java), 1e-9, "the host rows keep the host copy");
+        assertTrue(Double.isNaN(f.floorSeconds(cuda)), "the read floor is the host's");
+        String text = f.speedTables().get("logprob").text("");
+        assertTrue(text.contains("20%"), text); // 2 MiB in 10 µs against a copy of 2 MiB in 2 µs
+        assertTrue(f.bandwidthTable().text("").contains("1048.58"), f.bandwidthTable().text(""));
+        assertEquals("", f.bandwidthNote());
+        assertTrue(Html.page(f).contains("device copy (same bytes)"));
+    }
+
+    @Test
+    void withoutTheCudaBackendTheDeviceCopySaysWhy() {
+        Findings f = findings();
+        f.deviceCopyProblem = Report.deviceSkip(List.of(new BackendStatus("java", 0, true, null, List.of()),
+                new BackendStatus("cuda", 100, false, "no CUDA driver", List.of())));
+        assertEquals("skipped: no CUDA driver", f.deviceCopyProblem);
+        assertEquals("device-to-device copy: skipped: no CUDA driver\n", f.bandwidthNote());
+        assertTrue(Report.markdown(f).contains("device-to-device copy: skipped: no CUDA driver"), Report.markdown(f));
+        assertTrue(Html.page(f).contains("<p>device-to-device copy: skipped: no CUDA driver</p>"));
+        assertEquals("skipped: no cuda backend on the class path",
+                Report.deviceSkip(List.of(new BackendStatus("java", 0, true, null, List.of()))));
     }
 
     @Test
@@ -79,6 +112,9 @@ class ReportTest {
         assertEquals(2, sizes.size());
         assertEquals(Map.of("shape", "2048x32000", "dtype", "F32"), sizes.get(0));
         assertEquals(14, Registry.LOGPROB.sizes(true).size());
+        assertEquals(List.of("mse", "mae", "huber", "logCosh", "rmse"), Registry.REGRESSION.kernels(false));
+        assertEquals(14, Registry.REGRESSION.kernels(true).size());
+        assertEquals(Registry.TOKENS.kernels(), Registry.TOKENS.kernels(false), "other families run every kernel");
         assertTrue(Registry.LOGPROB.anchors().get(0).present(), "the naive anchor is always built");
         assertEquals("LogProbBenchmark.forward backend=java shape=1x2",
                 Progress.key("dev.vantage.bench.LogProbBenchmark.forward", Map.of("shape", "1x2", "backend", "java")));

@@ -31,7 +31,13 @@ class WorkloadsTest {
         assertEquals(new Traffic(4L * 65536 * 1001, 4L * 65536 * 1000), compSum.traffic("compSum"));
         assertEquals(new Traffic(8L << 24, 4L << 24), new RegressionWorkload(Map.of("n", "16777216")).traffic("rmse"));
         assertEquals(new Traffic(13 * n, 4 * n), new ObjectiveWorkload(Map.of("shape", "1024x1024")).traffic("apa"));
-        assertEquals(new Traffic(13 * n, 4 * n), new TokenWorkload(Map.of("shape", "1024x1024")).traffic("ppo"));
+        TokenWorkload tokens = new TokenWorkload(Map.of("shape", "1024x1024"));
+        assertEquals(new Traffic(13 * n, 4 * n), tokens.traffic("ppo"));
+        assertEquals(new Traffic(9 * n, 8 * n), tokens.traffic("ratio"));
+        assertEquals(new Traffic(9 * n, 4 * n), tokens.traffic("implicitReward"));
+        assertEquals(new Traffic(5 * n, 4 * 1024), tokens.traffic("sequenceSum"));
+        assertEquals(new Traffic(4 * 1024 + n, 4 * n), tokens.traffic("sequenceSumBackward"));
+        assertEquals(new Traffic(4 * 1024 + n, 4 * n), advantage.traffic("broadcast"));
         assertThrows(IllegalArgumentException.class, () -> advantage.traffic("sideways"));
         assertThrows(IllegalArgumentException.class, () -> new AdvantageWorkload(Map.of("shape", "12x5")));
     }
@@ -86,13 +92,31 @@ class WorkloadsTest {
     }
 
     @Test
-    void aWrongRegressionGradientFailsItsCheck() {
+    void aWrongRegressionLossOrGradientFailsItsCheck() {
         RegressionWorkload w = new RegressionWorkload(Map.of("n", "10007"));
         w.generate(5);
-        assertTrue(w.check(java, "logCosh").ok());
-        w.gradArray[10006] *= 1.001f;
-        assertFails(w.check("corrupted", RegressionLoss.LOG_COSH, w.result.value(), w.gradArray),
-                "gradPrediction[10006]");
+        for (RegressionLoss kind : RegressionLoss.values()) {
+            String kernel = RegressionWorkload.kernel(kind);
+            assertTrue(w.check(java, kernel).ok(), kernel);
+            double value = w.result.value();
+            assertFails(w.check("corrupted", kind, value + 1e-3 * (1 + Math.abs(value)), w.gradArray), "loss");
+            float[] grad = w.gradArray.clone();
+            float max = 0;
+            for (float g : grad) {
+                max = Math.max(max, Math.abs(g));
+            }
+            grad[10006] += 1e-3f * max; // the tolerance has a part in max|gradient|: MAPE's is large
+            assertFails(w.check("corrupted", kind, value, grad), "gradPrediction[10006]");
+        }
+    }
+
+    @Test
+    void regressionKernelsAreTheLossesInLowerCamelCase() {
+        assertEquals(14, RegressionWorkload.KERNELS.size());
+        assertEquals("logCosh", RegressionWorkload.kernel(RegressionLoss.LOG_COSH));
+        assertEquals("mae", RegressionWorkload.KERNELS.get(0));
+        assertEquals(RegressionLoss.RMSLE, RegressionWorkload.kind("rmsle"));
+        assertThrows(IllegalArgumentException.class, () -> RegressionWorkload.kind("log_cosh"));
     }
 
     @Test
@@ -115,6 +139,37 @@ class WorkloadsTest {
         assertTrue(w.compare("kl", "kl").ok());
         w.outArray[69 * 33] += 1e-6f;
         assertFails(w.compare("corrupted", "kl"), "kl[2277]");
+    }
+
+    @Test
+    void aWrongRatioRewardOrSequenceSumFailsItsCheck() {
+        TokenWorkload w = new TokenWorkload(Map.of("shape", "70x33"));
+        w.generate(5);
+        int last = 69 * 33; // row 69, token 0: a sample row's first token, always valid
+        String[][] cases = {{"ratio", "ratio"}, {"implicitReward", "reward"}, {"sequenceSumBackward", "gradValues"}};
+        for (String[] c : cases) {
+            w.run(java, c[0]);
+            assertTrue(w.compare(c[0], c[0]).ok(), c[0]);
+            float[] out = c[0].equals("sequenceSumBackward") ? w.gradArray : w.outArray;
+            out[last] *= 1.001f;
+            assertFails(w.compare("corrupted", c[0]), c[1] + "[" + last + "]");
+        }
+        w.run(java, "ratio");
+        w.gradArray[last] *= 1.001f;
+        assertFails(w.compare("corrupted", "ratio"), "gradRatio[" + last + "]");
+        w.run(java, "sequenceSum");
+        assertTrue(w.compare("sequenceSum", "sequenceSum").ok());
+        w.sumsArray[69] *= 1.0001f;
+        assertFails(w.compare("corrupted", "sequenceSum"), "sums[69]");
+    }
+
+    @Test
+    void aWrongBroadcastFailsItsCheck() {
+        AdvantageWorkload w = new AdvantageWorkload(Map.of("shape", "72x40"));
+        w.generate(5);
+        assertTrue(w.check(java, "broadcast").ok());
+        w.outArray[71 * 40] += 1e-3f;
+        assertFails(w.compare("corrupted", "broadcast"), "advantages[2840]");
     }
 
     @Test
