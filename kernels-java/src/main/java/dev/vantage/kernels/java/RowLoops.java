@@ -21,6 +21,15 @@ interface RowLoops {
     void softmax(float[] z, int off, int n, OnlineSoftmax into);
 
     /**
+     * {@link #softmax} of a whole row into a freshly reset {@code into}, which may also keep the
+     * row's exponentials {@code exps[j] = exp(scale·(z_j - max))} relative to its final max (0
+     * where that is below {@code e^-86}, a {@code -inf} logit included), when that costs the
+     * implementation next to nothing; returns whether it did. A gradient that is a multiple of the
+     * softmax then needs no second exp pass.
+     */
+    boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps);
+
+    /**
      * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}
      * and {@code p_j = exp(logP_j)}; {@code out_j = 0} where {@code z_j = -inf} (a vocabulary mask)
      * or {@code p_j} is 0, so that no {@code 0·∞} turns into NaN there. The caller fixes the label's

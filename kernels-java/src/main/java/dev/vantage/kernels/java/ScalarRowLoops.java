@@ -39,6 +39,13 @@ final class ScalarRowLoops implements RowLoops {
         into.centered = s;
     }
 
+    /** Keeps nothing: a float copy of e^x would cost this backend the precision of its double exp. */
+    @Override
+    public boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps) {
+        softmax(z, off, n, into);
+        return false;
+    }
+
     @Override
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {

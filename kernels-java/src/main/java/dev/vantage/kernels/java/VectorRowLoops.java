@@ -13,15 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SimdBackendProvider} loads this class, reflectively and after its guards, because it
  * links against {@code jdk.incubator.vector}.
  *
- * <p>The softmax loops run in float lanes: {@code exp} ({@link VectorMath}) is within 1 ulp, and
- * the sums of a block of at most {@value #BLOCK} elements are (compensated) float lane partials
- * added in order into double totals, so results differ from the scalar backend in the last bits
- * (summation order and fp32 arguments), within the documented tolerances. {@link #apply} runs in
- * double lanes, as the scalar loops do. Results depend on the machine's vector width, never on the
- * thread count or the JIT tier. Tails shorter than a vector are done one element at a time.
- *
- * <p>A block is computed in passes over per-thread scratch in L1 (arguments, then exp, then the
- * sums or outputs), because {@link VectorMath}'s loops must own their vectors to be compiled well.
+ * <p>The softmax loops run in float lanes: a max pass over the segment, then one pass with
+ * everything in registers (the argument, {@code exp} ({@link #expNeg}, within 3 ulp, fused
+ * multiply-adds) and the lane partials of the sums, added in order into double totals every
+ * {@value #BLOCK} elements); the gradient is one pass too. Results therefore differ from the scalar
+ * backend in the last bits (summation order, fp32 arguments and exp), within the documented
+ * tolerances. {@link #apply} runs in double lanes, as the scalar loops do. Results depend on the
+ * machine's vector width, never on the thread count or the JIT tier (fused multiply-adds round
+ * once in every tier). Tails shorter than a vector are done one element at a time, in double.
  */
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -30,140 +29,153 @@ final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** Block of a row: 8 KB of floats, read from memory for its max, then worked on in L1. */
+    /** Elements whose float lane partials are added into the double sums at once. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
-    /** A thread's scratch: a block's arguments and exponentials, lanes to add in order. */
+    /**
+     * The largest {@code u} that {@link #expNeg} takes: callers clamp to it, so that a {@code -inf}
+     * logit adds {@code e^-86·86}, not {@code 0·∞}, to the sums. What that and any other argument
+     * beyond it add (under 4.5e-38 each) is far below what a sum that holds its max's
+     * {@code e^0 = 1} resolves; where a value is kept or written, it is 0 there.
+     */
+    private static final float U_CEILING = 86f;
+    private static final int U_CEILING_BITS = Float.floatToRawIntBits(U_CEILING);
+    private static final float ROUND_F = 0x1.8p23f;
+    private static final float LOG2E_F = 1.44269504088896341f;
+    /** ln 2 split so that {@code n·LN2_HI_F} is exact for the n that occur. */
+    private static final float LN2_HI_F = 0.693145751953125f;
+    private static final float LN2_LO_F = 1.42860682030941723212e-6f;
+
+    /** A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1. */
     private static final class Scratch {
-        final float[] args = new float[BLOCK];
-        final float[] exps = new float[BLOCK];
+        final float[] lanes = new float[F.length()];
+        final float[] maxLanes = new float[2 * F.length()];
+        final double[] sums = new double[2];
         final double[] wide = new double[BLOCK];
         final double[] pass = new double[VectorMath.PASS];
-        final float[] lanes = new float[2 * F.length()];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     @Override
     public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
+        statistics(z, off, n, into, null);
+    }
+
+    @Override
+    public boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps) {
+        return statistics(z, off, n, into, exps);
+    }
+
+    /**
+     * Adds the statistics of {@code z[off, off + n)} to {@code into}, relative to the segment's
+     * max, and keeps the exponentials in {@code keep} unless it is null; returns whether it did
+     * (not where the max is not finite: a NaN, only {@code -inf} or a {@code +inf} decide alone).
+     */
+    private static boolean statistics(float[] z, int off, int n, OnlineSoftmax into, float[] keep) {
         Scratch w = SCRATCH.get();
-        // The running max is in logit units (scale > 0 preserves the order); sums are relative to it.
+        float max = max(z, off, off + n, w.maxLanes);
+        if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
+            into.add(max, 0, 0);
+            return false;
+        }
+        int whole = n - n % F.length();
         double scale = into.scale;
-        double max = into.max;
-        double sum = into.sum;
-        double centered = into.centered;
-        float s = (float) scale;
-        int step = F.length();
+        sums(z, off, whole, (float) scale, max, keep, w);
+        double sum = w.sums[0];
+        double centered = w.sums[1];
+        for (int j = whole; j < n; j++) {
+            double e = 0;
+            if (z[off + j] != NEG_INF) {
+                double x = (z[off + j] - (double) max) * scale;
+                e = Math.exp(x);
+                sum += e;
+                centered += e * x;
+            }
+            if (keep != null) {
+                keep[j] = (float) e;
+            }
+        }
+        into.add(max, sum, centered);
+        return keep != null;
+    }
+
+    /**
+     * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)} into {@code w.sums}, n a multiple
+     * of the vector length, where {@code x = scale·(z - max) <= 0} and {@code e = e^x}; e is kept
+     * in {@code keep} from 0 on unless that is null, as 0 where x is below
+     * {@code -}{@link #U_CEILING}. Float lane partials go into the double sums block by block.
+     *
+     * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
+     * where a call in a loop around them would have them spilled and reloaded on every use.
+     */
+    private static void sums(float[] z, int off, int n, float scale, float max, float[] keep, Scratch w) {
+        // u = -x = scale·(max - z) >= 0, with scale·max as a float pair (one rounding for u).
+        float shiftHi = scale * max;
+        float shiftLo = (float) ((double) scale * max - shiftHi);
+        double sum = 0;
+        double centered = 0;
         for (int from = off; from < off + n; from += BLOCK) {
             int end = Math.min(from + BLOCK, off + n);
-            float blockMax = max(z, from, end);
-            if (blockMax == NEG_INF) {
-                continue;
-            }
-            if (!(blockMax <= max)) {
-                // A new maximum (or NaN, which propagates): rescale what was summed relative to the old one.
-                double newMax = Math.max(max, blockMax);
-                if (sum > 0) {
-                    double d = (max - newMax) * scale;
-                    double c = Math.exp(d);
-                    centered = c * (centered + d * sum);
-                    sum = c * sum;
-                }
-                max = newMax;
-            }
-            // d = scale·(z - max) and e = exp(d) over the block's whole vectors, then Σ e and Σ e·d.
-            int whole = (end - from) - (end - from) % step;
-            FloatVector m = FloatVector.broadcast(F, (float) max);
-            for (int i = 0; i < whole; i += step) {
-                FloatVector.fromArray(F, z, from + i).sub(m).mul(s).intoArray(w.args, i);
-            }
-            VectorMath.exp(w.args, w.exps, whole);
-            double blockSum = expSum(w, whole);
-            double blockCentered = centeredSum(w, z, from, whole, false);
-            if (Double.isNaN(blockCentered) && !Double.isNaN(blockSum)) {
-                // Only a -inf logit does this (e = 0, d = -inf): add the block's e·d again without them.
-                blockCentered = centeredSum(w, z, from, whole, true);
-            }
-            for (int i = from + whole; i < end; i++) {
-                if (z[i] != NEG_INF) {
-                    double d = (z[i] - max) * scale;
-                    double e = Math.exp(d);
-                    blockSum += e;
-                    blockCentered += e * d;
+            FloatVector blockSum = FloatVector.zero(F);
+            FloatVector blockCentered = FloatVector.zero(F);
+            for (int i = from; i < end; i += F.length()) {
+                FloatVector u = FloatVector.fromArray(F, z, i).fma(-scale, shiftHi).add(shiftLo);
+                FloatVector safe = atMostCeiling(u);
+                FloatVector e = expNeg(safe);
+                blockSum = blockSum.add(e);
+                blockCentered = e.fma(safe, blockCentered);
+                if (keep != null) {
+                    e.blend(0f, u.compare(VectorOperators.GT, U_CEILING)).intoArray(keep, i - off);
                 }
             }
-            sum += blockSum;
-            centered += blockCentered;
+            sum += lanes(blockSum, w.lanes);
+            centered -= lanes(blockCentered, w.lanes);
         }
-        into.max = (float) max;
-        into.sum = sum;
-        into.centered = centered;
+        w.sums[0] = sum;
+        w.sums[1] = centered;
     }
 
     /**
-     * {@code Σ e} over the scratch, compensated (Kahan): the lane holding the max adds small terms
-     * to 1, and log(sum) is the entropy of a peaked row.
+     * {@code min(u, 86)} for u not NaN, as one integer min of the bits: a positive float's bits
+     * order as it does, and any negative float's bits are negative ints. Java's float min, which
+     * orders NaN and signed zeros, takes several instructions.
      */
-    private static double expSum(Scratch w, int n) {
-        FloatVector sum0 = FloatVector.zero(F);
-        FloatVector sum1 = FloatVector.zero(F);
-        FloatVector lost0 = FloatVector.zero(F);
-        FloatVector lost1 = FloatVector.zero(F);
-        int step = F.length();
-        int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            FloatVector e0 = FloatVector.fromArray(F, w.exps, i);
-            FloatVector e1 = FloatVector.fromArray(F, w.exps, i + step);
-            FloatVector t0 = sum0.add(e0);
-            FloatVector t1 = sum1.add(e1);
-            lost0 = lost0.add(sum0.sub(t0).add(e0));
-            lost1 = lost1.add(sum1.sub(t1).add(e1));
-            sum0 = t0;
-            sum1 = t1;
-        }
-        if (i < n) {
-            FloatVector e0 = FloatVector.fromArray(F, w.exps, i);
-            FloatVector t0 = sum0.add(e0);
-            lost0 = lost0.add(sum0.sub(t0).add(e0));
-            sum0 = t0;
-        }
-        return lanes(sum0, sum1, w.lanes) + lanes(lost0, lost1, w.lanes);
-    }
-
-    /** {@code Σ e·d} over the scratch; {@code masked}: leaving out the {@code -inf} logits of z. */
-    private static double centeredSum(Scratch w, float[] z, int from, int n, boolean masked) {
-        FloatVector cen0 = FloatVector.zero(F);
-        FloatVector cen1 = FloatVector.zero(F);
-        int step = F.length();
-        int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            FloatVector t0 = FloatVector.fromArray(F, w.exps, i).mul(FloatVector.fromArray(F, w.args, i));
-            FloatVector t1 = FloatVector.fromArray(F, w.exps, i + step).mul(FloatVector.fromArray(F, w.args, i + step));
-            if (masked) {
-                t0 = t0.blend(0f, FloatVector.fromArray(F, z, from + i).eq(NEG_INF));
-                t1 = t1.blend(0f, FloatVector.fromArray(F, z, from + i + step).eq(NEG_INF));
-            }
-            cen0 = cen0.add(t0);
-            cen1 = cen1.add(t1);
-        }
-        if (i < n) {
-            FloatVector t0 = FloatVector.fromArray(F, w.exps, i).mul(FloatVector.fromArray(F, w.args, i));
-            if (masked) {
-                t0 = t0.blend(0f, FloatVector.fromArray(F, z, from + i).eq(NEG_INF));
-            }
-            cen0 = cen0.add(t0);
-        }
-        return lanes(cen0, cen1, w.lanes);
+    private static FloatVector atMostCeiling(FloatVector u) {
+        return u.reinterpretAsInts().min(U_CEILING_BITS).reinterpretAsFloats();
     }
 
     /**
-     * The lanes of {@code a} then of {@code b}, added in order in double. Not reduceLanes: its order
-     * is unspecified and differs between the JIT tiers, and results must not depend on warm-up.
+     * {@code e^-u} for {@code -88 <= u <= 86}, within 3 ulp (relative 2.3e-7): {@code -u = n·ln2 + r}
+     * (Cody-Waite, {@code |r| <= ln2/2}), a degree-5 minimax polynomial for {@code e^r} (in
+     * {@code t = -r}) in fused multiply-adds, and {@code 2^n} added to the exponent field (the range
+     * keeps the result normal). Small enough for C2 to inline into the loops, which keeps the vectors
+     * in registers.
      */
-    private static double lanes(FloatVector a, FloatVector b, float[] lanes) {
-        a.intoArray(lanes, 0);
-        b.intoArray(lanes, F.length());
+    private static FloatVector expNeg(FloatVector u) {
+        // -u·log2(e) + 1.5·2^23 rounds to an integer n held in the low mantissa bits; shifting those
+        // bits left by 23 gives n in the exponent field (the rest of 1.5·2^23 shifts out).
+        FloatVector shifted = u.fma(-LOG2E_F, ROUND_F);
+        FloatVector n = shifted.sub(ROUND_F);
+        FloatVector t = n.fma(FloatVector.broadcast(F, LN2_HI_F), u);
+        t = n.fma(FloatVector.broadcast(F, LN2_LO_F), t);
+        // e^r = 1 + r + c2·r² + ... + c5·r^5 with r = -t: the odd coefficients change sign.
+        FloatVector p = t.fma(-8.3485045022e-03f, 4.1890699087e-02f);
+        p = p.fma(t, FloatVector.broadcast(F, -1.6666700805e-01f));
+        p = p.fma(t, FloatVector.broadcast(F, 4.9999244131e-01f));
+        p = p.fma(t, FloatVector.broadcast(F, -1f));
+        p = p.fma(t, FloatVector.broadcast(F, 1f));
+        return p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * The lanes of {@code v} added in order in double. Not reduceLanes: its order is unspecified
+     * and differs between the JIT tiers, and results must not depend on warm-up.
+     */
+    private static double lanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
         double sum = 0;
         for (float lane : lanes) {
             sum += lane;
@@ -171,30 +183,70 @@ final class VectorRowLoops implements RowLoops {
         return sum;
     }
 
-    /** {@code max_j z_j} over {@code [from, end)}; NaN if there is one. */
-    private static float max(float[] z, int from, int end) {
+    /**
+     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one. Java's float max orders NaN
+     * and signed zeros in a chain of several instructions; a compare and blend per element, and a
+     * sum that a NaN turns into NaN, take two. Four maxima break the compare-blend chains.
+     */
+    private static float max(float[] z, int from, int end, float[] lanes) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
-        FloatVector max1 = FloatVector.broadcast(F, NEG_INF);
+        FloatVector max1 = max0;
+        FloatVector max2 = max0;
+        FloatVector max3 = max0;
+        FloatVector sum0 = FloatVector.zero(F);
+        FloatVector sum1 = sum0;
         int step = F.length();
         int i = from;
-        for (; i + 2 * step <= end; i += 2 * step) {
-            max0 = max0.max(FloatVector.fromArray(F, z, i));
-            max1 = max1.max(FloatVector.fromArray(F, z, i + step));
+        for (; i + 4 * step <= end; i += 4 * step) {
+            FloatVector v0 = FloatVector.fromArray(F, z, i);
+            FloatVector v1 = FloatVector.fromArray(F, z, i + step);
+            FloatVector v2 = FloatVector.fromArray(F, z, i + 2 * step);
+            FloatVector v3 = FloatVector.fromArray(F, z, i + 3 * step);
+            max0 = max0.blend(v0, v0.compare(VectorOperators.GT, max0));
+            max1 = max1.blend(v1, v1.compare(VectorOperators.GT, max1));
+            max2 = max2.blend(v2, v2.compare(VectorOperators.GT, max2));
+            max3 = max3.blend(v3, v3.compare(VectorOperators.GT, max3));
+            sum0 = sum0.add(v0.add(v1));
+            sum1 = sum1.add(v2.add(v3));
         }
         for (; i + step <= end; i += step) {
-            max0 = max0.max(FloatVector.fromArray(F, z, i));
+            FloatVector v0 = FloatVector.fromArray(F, z, i);
+            max0 = max0.blend(v0, v0.compare(VectorOperators.GT, max0));
+            sum0 = sum0.add(v0);
         }
-        float max = max0.max(max1).reduceLanes(VectorOperators.MAX);
+        FloatVector max = max0.blend(max1, max1.compare(VectorOperators.GT, max0));
+        max = max.blend(max2, max2.compare(VectorOperators.GT, max));
+        max = max.blend(max3, max3.compare(VectorOperators.GT, max));
+        max.intoArray(lanes, 0);
+        sum0.add(sum1).intoArray(lanes, step);
+        float result = NEG_INF;
+        float sum = 0;
+        for (int l = 0; l < step; l++) {
+            result = Math.max(result, lanes[l]);
+            sum += lanes[step + l];
+        }
+        if (Float.isNaN(sum) && hasNaN(z, from, i)) {
+            return Float.NaN;
+        }
         for (; i < end; i++) {
-            max = Math.max(max, z[i]);
+            result = Math.max(result, z[i]);
         }
-        return max;
+        return result;
+    }
+
+    /** Whether {@code z[from, end)} holds a NaN; asked only when a sum of it is NaN, which ±inf can do too. */
+    private static boolean hasNaN(float[] z, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (Float.isNaN(z[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {
-        Scratch w = SCRATCH.get();
         float s = (float) scale;
         // shift as a float pair: log p keeps the precision of the double shift (a large lse, say).
         float shiftHi = (float) shift;
@@ -202,22 +254,15 @@ final class VectorRowLoops implements RowLoops {
         float af = (float) a;
         float bf = (float) b;
         int step = F.length();
-        for (int start = 0; start < n; start += BLOCK) {
-            int len = Math.min(BLOCK, n - start);
-            int whole = len - len % step;
-            for (int i = 0; i < whole; i += step) {
-                FloatVector.fromArray(F, z, zOff + start + i).mul(s).sub(shiftHi).sub(shiftLo).intoArray(w.args, i);
-            }
-            VectorMath.exp(w.args, w.exps, whole);
-            for (int i = 0; i < whole; i += step) {
-                // p = 0 covers -inf logits (log p = -inf) too: 0, not 0·(-inf).
-                FloatVector p = FloatVector.fromArray(F, w.exps, i);
-                FloatVector logP = FloatVector.fromArray(F, w.args, i);
-                p.mul(logP.mul(bf).add(af)).blend(0f, p.eq(0f)).intoArray(out, outOff + start + i);
-            }
-            ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff + start + whole, len - whole, scale, shift, a, b, out,
-                    outOff + start + whole);
+        int whole = n - n % step;
+        for (int i = 0; i < whole; i += step) {
+            // u = -log p; out = p·(a + b·log p) = p·(a - b·u).
+            FloatVector u = FloatVector.fromArray(F, z, zOff + i).fma(-s, shiftHi).add(shiftLo);
+            // Beyond the ceiling p is at most 4.5e-38, and a -inf logit's p is 0: 0, not p·(-inf).
+            expNeg(atMostCeiling(u)).mul(u.fma(-bf, af)).blend(0f, u.compare(VectorOperators.GT, U_CEILING))
+                    .intoArray(out, outOff + i);
         }
+        ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff + whole, n - whole, scale, shift, a, b, out, outOff + whole);
     }
 
     @Override
