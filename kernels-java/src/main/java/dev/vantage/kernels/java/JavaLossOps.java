@@ -142,9 +142,9 @@ final class JavaLossOps implements LossOps {
                     // p_y^(τ-1) alone would overflow.
                     double t = tau == 1 ? 0 : (tau - 1) * lpY;
                     if (exps != null && t <= 0) {
-                        // p_k = exps_k·e^(max - lse). Not for t > 0: the factor would magnify the
+                        // p_k = exps_k/Σ exps. Not for t > 0: the factor would magnify the
                         // exponentials that the loops flushed to 0 below e^-86.
-                        float factor = (float) (gradFactor * Math.exp(t + softmax.max - lse));
+                        float factor = (float) (gradFactor * (t == 0 ? 1 : Math.exp(t)) / softmax.sum);
                         for (int k = 0; k < c; k++) {
                             grad.a[grad.off + k] = factor * exps[k];
                         }

@@ -40,7 +40,9 @@ final class JavaRegression {
                         FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
                         double sum = 0;
                         int guards = 0;
-                        for (int i = 0; i < b.len; i++) {
+                        int done = loops.regression(kind, o, b.target, b.prediction, mask == null ? null : b.mask,
+                                b.len, o.gradScale() * c, lossOut, gradOut, acc, at);
+                        for (int i = done; i < b.len; i++) {
                             double l = 0;
                             double g = 0;
                             if (b.valid(i)) {

@@ -1,5 +1,8 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+
 /**
  * The hot inner loops of the Java kernels, the one place where the scalar backend and the SIMD
  * backend differ: {@link ScalarRowLoops} in plain Java and double, {@code VectorRowLoops} on the
@@ -44,6 +47,17 @@ interface RowLoops {
      * elementwise kernel, whose arguments and uses stay in the kernel.
      */
     void apply(Fn fn, double[] x, int from, int to);
+
+    /**
+     * The whole vectors of a block of an elementwise regression loss, where the implementation has
+     * a loop for {@code kind}: adds {@code Σ term_i} over the valid elements ({@code mask} null:
+     * all) to {@code acc[at]}, writes {@code term_i} through {@code loss} and
+     * {@code gradFactor·∂term_i/∂ŷ_i} through {@code grad} (each unless null; 0 where invalid) for
+     * {@code i} from 0 on. Returns where it stopped (0 where it has no loop for kind); the caller
+     * does the rest and commits the outputs.
+     */
+    int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                   double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at);
 
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);

@@ -1,6 +1,8 @@
 package dev.vantage.kernels.java;
 
 import dev.vantage.kernels.HalfFloats;
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
 
 /** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
 final class ScalarRowLoops implements RowLoops {
@@ -76,6 +78,13 @@ final class ScalarRowLoops implements RowLoops {
                 }
                 break;
         }
+    }
+
+    /** No loop of its own: the regression kernel's per-element code is this backend's. */
+    @Override
+    public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                          double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
+        return 0;
     }
 
     @Override

@@ -1,9 +1,13 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -29,6 +33,9 @@ final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** Bytes lane for lane with {@link #F} (for masks) where there is such a shape: 64 bits or more. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, F.length() * 8)));
     /** Elements whose float lane partials are added into the double sums at once. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
@@ -52,6 +59,7 @@ final class VectorRowLoops implements RowLoops {
         final float[] lanes = new float[F.length()];
         final float[] maxLanes = new float[2 * F.length()];
         final double[] sums = new double[2];
+        final double[] wideLanes = new double[F.length()];
         final double[] wide = new double[BLOCK];
         final double[] pass = new double[VectorMath.PASS];
     }
@@ -74,6 +82,10 @@ final class VectorRowLoops implements RowLoops {
      * (not where the max is not finite: a NaN, only {@code -inf} or a {@code +inf} decide alone).
      */
     private static boolean statistics(float[] z, int off, int n, OnlineSoftmax into, float[] keep) {
+        if (n < F.length()) {
+            ScalarRowLoops.INSTANCE.softmax(z, off, n, into);
+            return false;
+        }
         Scratch w = SCRATCH.get();
         float max = max(z, off, off + n, w.maxLanes);
         if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
@@ -81,31 +93,24 @@ final class VectorRowLoops implements RowLoops {
             return false;
         }
         int whole = n - n % F.length();
-        double scale = into.scale;
-        sums(z, off, whole, (float) scale, max, keep, w);
+        float scale = (float) into.scale;
+        sums(z, off, whole, scale, max, keep, w);
         double sum = w.sums[0];
         double centered = w.sums[1];
-        for (int j = whole; j < n; j++) {
-            double e = 0;
-            if (z[off + j] != NEG_INF) {
-                double x = (z[off + j] - (double) max) * scale;
-                e = Math.exp(x);
-                sum += e;
-                centered += e * x;
-            }
-            if (keep != null) {
-                keep[j] = (float) e;
-            }
+        if (whole < n) {
+            tail(z, off, n, scale, max, keep, w);
+            sum += w.sums[0];
+            centered += w.sums[1];
         }
         into.add(max, sum, centered);
         return keep != null;
     }
 
     /**
-     * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)} into {@code w.sums}, n a multiple
-     * of the vector length, where {@code x = scale·(z - max) <= 0} and {@code e = e^x}; e is kept
-     * in {@code keep} from 0 on unless that is null, as 0 where x is below
-     * {@code -}{@link #U_CEILING}. Float lane partials go into the double sums block by block.
+     * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)}, n a multiple of the vector length,
+     * into {@code w.sums}, where {@code x = scale·(z - max) <= 0} and {@code e = e^x}; e is kept in
+     * {@code keep} from 0 on unless that is null, as 0 where x is below {@code -}{@link #U_CEILING}.
+     * Float lane partials go into the double sums block by block.
      *
      * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
      * where a call in a loop around them would have them spilled and reloaded on every use.
@@ -135,6 +140,27 @@ final class VectorRowLoops implements RowLoops {
         }
         w.sums[0] = sum;
         w.sums[1] = centered;
+    }
+
+    /**
+     * {@link #sums} of the partial vector at the end of {@code z[off, off + n)}, done as the
+     * segment's last whole vector, counting only the lanes that sums over the whole ones do not.
+     */
+    private static void tail(float[] z, int off, int n, float scale, float max, float[] keep, Scratch w) {
+        int step = F.length();
+        int whole = n - n % step;
+        float shiftHi = scale * max;
+        float shiftLo = (float) ((double) scale * max - shiftHi);
+        VectorMask<Float> done = FloatVector.zero(F).addIndex(1).compare(VectorOperators.LT, whole + step - n);
+        FloatVector u = FloatVector.fromArray(F, z, off + n - step).fma(-scale, shiftHi).add(shiftLo);
+        FloatVector safe = atMostCeiling(u);
+        FloatVector e = expNeg(safe).blend(0f, done);
+        w.sums[0] = lanes(e, w.lanes);
+        w.sums[1] = -lanes(e.mul(safe), w.lanes);
+        if (keep != null) {
+            e.blend(0f, u.compare(VectorOperators.GT, U_CEILING)).intoArray(w.lanes, 0);
+            System.arraycopy(w.lanes, whole + step - n, keep, whole, n - whole);
+        }
     }
 
     /**
@@ -184,9 +210,10 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one. Java's float max orders NaN
-     * and signed zeros in a chain of several instructions; a compare and blend per element, and a
-     * sum that a NaN turns into NaN, take two. Four maxima break the compare-blend chains.
+     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one.
+     * Java's float max orders NaN and signed zeros in a chain of several instructions; a compare
+     * and blend per element, and a sum that a NaN turns into NaN, take two. Four maxima break the
+     * compare-blend chains.
      */
     private static float max(float[] z, int from, int end, float[] lanes) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
@@ -225,13 +252,11 @@ final class VectorRowLoops implements RowLoops {
             result = Math.max(result, lanes[l]);
             sum += lanes[step + l];
         }
-        if (Float.isNaN(sum) && hasNaN(z, from, i)) {
-            return Float.NaN;
-        }
         for (; i < end; i++) {
             result = Math.max(result, z[i]);
+            sum += z[i];
         }
-        return result;
+        return Float.isNaN(sum) && hasNaN(z, from, end) ? Float.NaN : result;
     }
 
     /** Whether {@code z[from, end)} holds a NaN; asked only when a sum of it is NaN, which ±inf can do too. */
@@ -247,22 +272,35 @@ final class VectorRowLoops implements RowLoops {
     @Override
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {
+        int step = F.length();
+        if (n < step) {
+            ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff, n, scale, shift, a, b, out, outOff);
+            return;
+        }
         float s = (float) scale;
         // shift as a float pair: log p keeps the precision of the double shift (a large lse, say).
         float shiftHi = (float) shift;
         float shiftLo = (float) (shift - shiftHi);
         float af = (float) a;
         float bf = (float) b;
-        int step = F.length();
         int whole = n - n % step;
-        for (int i = 0; i < whole; i += step) {
-            // u = -log p; out = p·(a + b·log p) = p·(a - b·u).
-            FloatVector u = FloatVector.fromArray(F, z, zOff + i).fma(-s, shiftHi).add(shiftLo);
-            // Beyond the ceiling p is at most 4.5e-38, and a -inf logit's p is 0: 0, not p·(-inf).
-            expNeg(atMostCeiling(u)).mul(u.fma(-bf, af)).blend(0f, u.compare(VectorOperators.GT, U_CEILING))
-                    .intoArray(out, outOff + i);
+        if (whole < n) {
+            // A partial vector at the end: the row's last whole vector, its new lanes copied out first
+            // (out may be z: the loop below reads none of them).
+            float[] lanes = SCRATCH.get().lanes;
+            gradient(z, zOff + n - step, s, shiftHi, shiftLo, af, bf).intoArray(lanes, 0);
+            System.arraycopy(lanes, whole + step - n, out, outOff + whole, n - whole);
         }
-        ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff + whole, n - whole, scale, shift, a, b, out, outOff + whole);
+        for (int i = 0; i < whole; i += step) {
+            gradient(z, zOff + i, s, shiftHi, shiftLo, af, bf).intoArray(out, outOff + i);
+        }
+    }
+
+    /** The softmax-gradient vector at {@code z[i]}: {@code p·(a + b·log p)} with {@code u = -log p}. */
+    private static FloatVector gradient(float[] z, int i, float s, float shiftHi, float shiftLo, float a, float b) {
+        FloatVector u = FloatVector.fromArray(F, z, i).fma(-s, shiftHi).add(shiftLo);
+        // Beyond the ceiling p is at most 4.5e-38, and a -inf logit's p is 0: 0, not p·(-inf).
+        return expNeg(atMostCeiling(u)).mul(u.fma(-b, a)).blend(0f, u.compare(VectorOperators.GT, U_CEILING));
     }
 
     @Override
@@ -284,6 +322,105 @@ final class VectorRowLoops implements RowLoops {
             }
         }
         ScalarRowLoops.INSTANCE.apply(fn, x, done, to);
+    }
+
+    @Override
+    public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                          double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
+        int code = kind == RegressionLoss.MSE ? MSE : kind == RegressionLoss.MAE ? MAE
+                : kind == RegressionLoss.HUBER ? HUBER : kind == RegressionLoss.QUANTILE ? QUANTILE
+                : kind == RegressionLoss.MBE ? MBE : -1;
+        if (code < 0 || mask != null && B.length() != F.length()) {
+            return 0;
+        }
+        Scratch w = SCRATCH.get();
+        int whole = n - n % F.length();
+        float parameter = (float) (code == HUBER ? o.delta() : o.quantile());
+        acc[at] += regression(code, parameter, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
+                mask == null ? 0 : mask.off, whole, (float) gradFactor, loss == null ? null : loss.a,
+                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, w);
+        return whole;
+    }
+
+    private static final int MSE = 0;
+    private static final int MAE = 1;
+    private static final int HUBER = 2;
+    private static final int QUANTILE = 3;
+    private static final int MBE = 4;
+    /** Vectors whose float term partials are added into the double lane sums at once. */
+    private static final int FLUSH = 16;
+
+    /**
+     * {@link #regression} over whole vectors with the loss as a code: terms and slopes in float
+     * lanes, branch-free, with NaN where the scalar loop has it (a comparison with NaN is false);
+     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end.
+     * {@code parameter} is Huber's δ or the quantile q.
+     */
+    private static double regression(int code, float parameter, float[] y, int yOff, float[] p, int pOff,
+                                     byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
+                                     float[] grad, int gradOff, Scratch w) {
+        int step = F.length();
+        double[] wide = w.wideLanes;
+        java.util.Arrays.fill(wide, 0);
+        float halfDelta = 0.5f * parameter;
+        for (int from = 0; from < n; from += FLUSH * step) {
+            int end = Math.min(n, from + FLUSH * step);
+            FloatVector partial = FloatVector.zero(F);
+            for (int i = from; i < end; i += step) {
+                FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+                FloatVector term;
+                FloatVector slope;
+                if (code == MSE) {
+                    term = e.mul(e);
+                    slope = e.mul(-2f);
+                } else if (code == MAE) {
+                    term = e.abs();
+                    slope = negativeSign(e);
+                } else if (code == HUBER) {
+                    // |e| <= δ: e²/2 and -e; beyond: δ·(|e| - δ/2) and -δ·sign(e), i.e. -clamp(e, -δ, δ).
+                    FloatVector a = e.abs();
+                    VectorMask<Float> inside = a.compare(VectorOperators.LE, parameter);
+                    term = a.fma(parameter, -halfDelta * parameter).blend(e.mul(e).mul(0.5f), inside);
+                    slope = e.blend(parameter, e.compare(VectorOperators.GT, parameter))
+                            .blend(-parameter, e.compare(VectorOperators.LT, -parameter)).neg();
+                } else if (code == QUANTILE) {
+                    term = e.mul(FloatVector.broadcast(F, parameter - 1)
+                            .blend(parameter, e.compare(VectorOperators.GE, 0f)));
+                    slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
+                            .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                } else {
+                    term = e;
+                    slope = FloatVector.broadcast(F, -1f);
+                }
+                if (mask != null) {
+                    VectorMask<Float> invalid = ((FloatVector) ByteVector.fromArray(B, mask, mOff + i)
+                            .convertShape(VectorOperators.B2F, F, 0)).compare(VectorOperators.EQ, 0f);
+                    term = term.blend(0f, invalid);
+                    slope = slope.blend(0f, invalid);
+                }
+                partial = partial.add(term);
+                if (loss != null) {
+                    term.intoArray(loss, lossOff + i);
+                }
+                if (grad != null) {
+                    slope.mul(gradFactor).intoArray(grad, gradOff + i);
+                }
+            }
+            partial.intoArray(w.lanes, 0);
+            for (int l = 0; l < step; l++) {
+                wide[l] += w.lanes[l];
+            }
+        }
+        double sum = 0;
+        for (double lane : wide) {
+            sum += lane;
+        }
+        return sum;
+    }
+
+    /** {@code -sign(e)}: -1, +1, or {@code -0·e} for ±0 and NaN (as {@code -Math.signum}). */
+    private static FloatVector negativeSign(FloatVector e) {
+        return e.mul(-0f).blend(-1f, e.compare(VectorOperators.GT, 0f)).blend(1f, e.compare(VectorOperators.LT, 0f));
     }
 
     @Override
