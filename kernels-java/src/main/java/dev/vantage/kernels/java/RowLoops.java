@@ -25,10 +25,10 @@ interface RowLoops {
 
     /**
      * {@link #softmax} of a whole row into a freshly reset {@code into}, which may also keep the
-     * row's exponentials {@code exps[j] = exp(scale·(z_j - max))} relative to its final max (0
-     * where that is below {@code e^-86}, a {@code -inf} logit included), when that costs the
-     * implementation next to nothing; returns whether it did. A gradient that is a multiple of the
-     * softmax then needs no second exp pass.
+     * row's exponentials {@code exps[j] = exp(scale·z_j - m)} relative to its max, {@code m} being
+     * {@code scale·max} rounded to a float (0 where that is below {@code e^-86}, a {@code -inf}
+     * logit included), when that costs the implementation next to nothing; returns whether it did.
+     * A gradient that is a multiple of the softmax then needs no second exp pass.
      */
     boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps);
 

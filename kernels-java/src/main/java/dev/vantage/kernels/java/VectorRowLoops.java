@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * links against {@code jdk.incubator.vector}.
  *
  * <p>The softmax loops run in float lanes: a max pass over the segment, then one pass with
- * everything in registers (the argument, {@code exp} ({@link #expNeg}, within 3 ulp, fused
+ * everything in registers (the argument, {@code exp} ({@link #expNeg}, within 6 ulp, fused
  * multiply-adds) and the lane partials of the sums, added in order into double totals every
  * {@value #BLOCK} elements); the gradient is one pass too. Results therefore differ from the scalar
  * backend in the last bits (summation order, fp32 arguments and exp), within the documented
@@ -50,14 +50,11 @@ final class VectorRowLoops implements RowLoops {
     private static final int U_CEILING_BITS = Float.floatToRawIntBits(U_CEILING);
     private static final float ROUND_F = 0x1.8p23f;
     private static final float LOG2E_F = 1.44269504088896341f;
-    /** ln 2 split so that {@code n·LN2_HI_F} is exact for the n that occur. */
-    private static final float LN2_HI_F = 0.693145751953125f;
-    private static final float LN2_LO_F = 1.42860682030941723212e-6f;
+    private static final float LN2_F = 0.6931471805599453f;
 
     /** A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1. */
     private static final class Scratch {
         final float[] lanes = new float[F.length()];
-        final float[] maxLanes = new float[2 * F.length()];
         final double[] sums = new double[2];
         final double[] wideLanes = new double[F.length()];
         final double[] wide = new double[BLOCK];
@@ -87,20 +84,29 @@ final class VectorRowLoops implements RowLoops {
             return false;
         }
         Scratch w = SCRATCH.get();
-        float max = max(z, off, off + n, w.maxLanes);
+        float max = max(z, off, off + n, w.lanes);
         if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
             into.add(max, 0, 0);
             return false;
         }
         int whole = n - n % F.length();
         float scale = (float) into.scale;
-        sums(z, off, whole, scale, max, keep, w);
+        // The loops take u = scale·max - scale·z with scale·max rounded to a float, shiftHi: their
+        // e are e^x·e^lost, lost = scale·max - shiftHi. Taken out here, so that lse stays exact.
+        float shiftHi = scale * max;
+        sums(z, off, whole, scale, shiftHi, keep, w);
         double sum = w.sums[0];
         double centered = w.sums[1];
         if (whole < n) {
-            tail(z, off, n, scale, max, keep, w);
+            tail(z, off, n, scale, shiftHi, keep, w);
             sum += w.sums[0];
             centered += w.sums[1];
+        }
+        double lost = (double) scale * max - shiftHi;
+        if (lost != 0) {
+            double c = Math.exp(-lost);
+            sum *= c;
+            centered = c * centered - lost * sum;
         }
         into.add(max, sum, centered);
         return keep != null;
@@ -108,17 +114,14 @@ final class VectorRowLoops implements RowLoops {
 
     /**
      * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)}, n a multiple of the vector length,
-     * into {@code w.sums}, where {@code x = scale·(z - max) <= 0} and {@code e = e^x}; e is kept in
+     * into {@code w.sums}, where {@code x = scale·z - shift <= 0} and {@code e = e^x}; e is kept in
      * {@code keep} from 0 on unless that is null, as 0 where x is below {@code -}{@link #U_CEILING}.
      * Float lane partials go into the double sums block by block.
      *
      * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
      * where a call in a loop around them would have them spilled and reloaded on every use.
      */
-    private static void sums(float[] z, int off, int n, float scale, float max, float[] keep, Scratch w) {
-        // u = -x = scale·(max - z) >= 0, with scale·max as a float pair (one rounding for u).
-        float shiftHi = scale * max;
-        float shiftLo = (float) ((double) scale * max - shiftHi);
+    private static void sums(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
         double sum = 0;
         double centered = 0;
         for (int from = off; from < off + n; from += BLOCK) {
@@ -126,7 +129,7 @@ final class VectorRowLoops implements RowLoops {
             FloatVector blockSum = FloatVector.zero(F);
             FloatVector blockCentered = FloatVector.zero(F);
             for (int i = from; i < end; i += F.length()) {
-                FloatVector u = FloatVector.fromArray(F, z, i).fma(-scale, shiftHi).add(shiftLo);
+                FloatVector u = FloatVector.fromArray(F, z, i).fma(-scale, shift);
                 FloatVector safe = atMostCeiling(u);
                 FloatVector e = expNeg(safe);
                 blockSum = blockSum.add(e);
@@ -146,13 +149,11 @@ final class VectorRowLoops implements RowLoops {
      * {@link #sums} of the partial vector at the end of {@code z[off, off + n)}, done as the
      * segment's last whole vector, counting only the lanes that sums over the whole ones do not.
      */
-    private static void tail(float[] z, int off, int n, float scale, float max, float[] keep, Scratch w) {
+    private static void tail(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
         int step = F.length();
         int whole = n - n % step;
-        float shiftHi = scale * max;
-        float shiftLo = (float) ((double) scale * max - shiftHi);
         VectorMask<Float> done = FloatVector.zero(F).addIndex(1).compare(VectorOperators.LT, whole + step - n);
-        FloatVector u = FloatVector.fromArray(F, z, off + n - step).fma(-scale, shiftHi).add(shiftLo);
+        FloatVector u = FloatVector.fromArray(F, z, off + n - step).fma(-scale, shift);
         FloatVector safe = atMostCeiling(u);
         FloatVector e = expNeg(safe).blend(0f, done);
         w.sums[0] = lanes(e, w.lanes);
@@ -173,8 +174,9 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * {@code e^-u} for {@code -88 <= u <= 86}, within 3 ulp (relative 2.3e-7): {@code -u = n·ln2 + r}
-     * (Cody-Waite, {@code |r| <= ln2/2}), a degree-5 minimax polynomial for {@code e^r} (in
+     * {@code e^-u} for {@code -88 <= u <= 86}, within 6 ulp (relative 4.5e-7, 2e-7 where
+     * {@code |u| < 20}): {@code -u = n·ln2 + r} ({@code |r| <= ln2/2}, one fused multiply-add: ln 2's
+     * float rounding costs {@code n·2e-9}), a degree-5 minimax polynomial for {@code e^r} (in
      * {@code t = -r}) in fused multiply-adds, and {@code 2^n} added to the exponent field (the range
      * keeps the result normal). Small enough for C2 to inline into the loops, which keeps the vectors
      * in registers.
@@ -184,8 +186,7 @@ final class VectorRowLoops implements RowLoops {
         // bits left by 23 gives n in the exponent field (the rest of 1.5·2^23 shifts out).
         FloatVector shifted = u.fma(-LOG2E_F, ROUND_F);
         FloatVector n = shifted.sub(ROUND_F);
-        FloatVector t = n.fma(FloatVector.broadcast(F, LN2_HI_F), u);
-        t = n.fma(FloatVector.broadcast(F, LN2_LO_F), t);
+        FloatVector t = n.fma(FloatVector.broadcast(F, LN2_F), u);
         // e^r = 1 + r + c2·r² + ... + c5·r^5 with r = -t: the odd coefficients change sign.
         FloatVector p = t.fma(-8.3485045022e-03f, 4.1890699087e-02f);
         p = p.fma(t, FloatVector.broadcast(F, -1.6666700805e-01f));
@@ -210,63 +211,35 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one.
-     * Java's float max orders NaN and signed zeros in a chain of several instructions; a compare
-     * and blend per element, and a sum that a NaN turns into NaN, take two. Four maxima break the
-     * compare-blend chains.
+     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one (Java's max). Four maxima:
+     * Java's float max is a chain of several instructions (it orders NaN and signed zeros), which
+     * would otherwise bound the loop.
      */
     private static float max(float[] z, int from, int end, float[] lanes) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
         FloatVector max1 = max0;
         FloatVector max2 = max0;
         FloatVector max3 = max0;
-        FloatVector sum0 = FloatVector.zero(F);
-        FloatVector sum1 = sum0;
         int step = F.length();
         int i = from;
         for (; i + 4 * step <= end; i += 4 * step) {
-            FloatVector v0 = FloatVector.fromArray(F, z, i);
-            FloatVector v1 = FloatVector.fromArray(F, z, i + step);
-            FloatVector v2 = FloatVector.fromArray(F, z, i + 2 * step);
-            FloatVector v3 = FloatVector.fromArray(F, z, i + 3 * step);
-            max0 = max0.blend(v0, v0.compare(VectorOperators.GT, max0));
-            max1 = max1.blend(v1, v1.compare(VectorOperators.GT, max1));
-            max2 = max2.blend(v2, v2.compare(VectorOperators.GT, max2));
-            max3 = max3.blend(v3, v3.compare(VectorOperators.GT, max3));
-            sum0 = sum0.add(v0.add(v1));
-            sum1 = sum1.add(v2.add(v3));
+            max0 = max0.max(FloatVector.fromArray(F, z, i));
+            max1 = max1.max(FloatVector.fromArray(F, z, i + step));
+            max2 = max2.max(FloatVector.fromArray(F, z, i + 2 * step));
+            max3 = max3.max(FloatVector.fromArray(F, z, i + 3 * step));
         }
         for (; i + step <= end; i += step) {
-            FloatVector v0 = FloatVector.fromArray(F, z, i);
-            max0 = max0.blend(v0, v0.compare(VectorOperators.GT, max0));
-            sum0 = sum0.add(v0);
+            max0 = max0.max(FloatVector.fromArray(F, z, i));
         }
-        FloatVector max = max0.blend(max1, max1.compare(VectorOperators.GT, max0));
-        max = max.blend(max2, max2.compare(VectorOperators.GT, max));
-        max = max.blend(max3, max3.compare(VectorOperators.GT, max));
-        max.intoArray(lanes, 0);
-        sum0.add(sum1).intoArray(lanes, step);
-        float result = NEG_INF;
-        float sum = 0;
-        for (int l = 0; l < step; l++) {
-            result = Math.max(result, lanes[l]);
-            sum += lanes[step + l];
+        max0.max(max1).max(max2.max(max3)).intoArray(lanes, 0);
+        float max = NEG_INF;
+        for (float lane : lanes) {
+            max = Math.max(max, lane);
         }
         for (; i < end; i++) {
-            result = Math.max(result, z[i]);
-            sum += z[i];
+            max = Math.max(max, z[i]);
         }
-        return Float.isNaN(sum) && hasNaN(z, from, end) ? Float.NaN : result;
-    }
-
-    /** Whether {@code z[from, end)} holds a NaN; asked only when a sum of it is NaN, which ±inf can do too. */
-    private static boolean hasNaN(float[] z, int from, int end) {
-        for (int i = from; i < end; i++) {
-            if (Float.isNaN(z[i])) {
-                return true;
-            }
-        }
-        return false;
+        return max;
     }
 
     @Override
@@ -425,9 +398,9 @@ final class VectorRowLoops implements RowLoops {
 
     @Override
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
-        // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
         int i = 0;
         for (; i + F.length() <= n; i += F.length()) {
+            // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
             ((IntVector) ShortVector.fromArray(S, bits, off + i).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, i);
         }
