@@ -59,6 +59,14 @@ interface RowLoops {
     int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
                    double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at);
 
+    /**
+     * {@code out[r·n + i] = add[r] + (x[r·n + i] - sub[r])} in float for {@code r < rows},
+     * {@code i < n} (offsets added to the flat indices; {@code add} null: 0). The output half of a
+     * dueling head's rows; out may be x.
+     */
+    void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                   int outOff);
+
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);
 

@@ -88,6 +88,17 @@ final class ScalarRowLoops implements RowLoops {
     }
 
     @Override
+    public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                          int outOff) {
+        for (int r = 0; r < rows; r++) {
+            float plus = add == null ? 0 : add[addOff + r];
+            for (int i = r * n; i < (r + 1) * n; i++) {
+                out[outOff + i] = plus + (x[xOff + i] - sub[r]);
+            }
+        }
+    }
+
+    @Override
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             out[i] = HalfFloats.bf16ToFloat(bits[off + i]);

@@ -397,6 +397,24 @@ final class VectorRowLoops implements RowLoops {
     }
 
     @Override
+    public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                          int outOff) {
+        int step = F.length();
+        int whole = n - n % step;
+        for (int r = 0; r < rows; r++) {
+            float plus = add == null ? 0 : add[addOff + r];
+            float minus = sub[r];
+            int row = r * n;
+            for (int i = row; i < row + whole; i += step) {
+                FloatVector.fromArray(F, x, xOff + i).sub(minus).add(plus).intoArray(out, outOff + i);
+            }
+            for (int i = row + whole; i < row + n; i++) {
+                out[outOff + i] = plus + (x[xOff + i] - minus);
+            }
+        }
+    }
+
+    @Override
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
         int i = 0;
         for (; i + F.length() <= n; i += F.length()) {
