@@ -165,12 +165,17 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * {@code min(u, 86)} for u not NaN, as one integer min of the bits: a positive float's bits
-     * order as it does, and any negative float's bits are negative ints. Java's float min, which
-     * orders NaN and signed zeros, takes several instructions.
+     * {@code min(u, 86)} for u not NaN (a positive NaN gives 86), as one integer min of the bits: a
+     * positive float's bits order as it does, and any negative float's bits are negative ints.
+     * Java's float min, which orders NaN and signed zeros, takes several instructions.
      */
     private static FloatVector atMostCeiling(FloatVector u) {
-        return u.reinterpretAsInts().min(U_CEILING_BITS).reinterpretAsFloats();
+        return atMost(u, U_CEILING_BITS);
+    }
+
+    /** {@code min(u, c)} for a positive c given by its bits, as {@link #atMostCeiling}. */
+    private static FloatVector atMost(FloatVector u, int c) {
+        return u.reinterpretAsInts().min(c).reinterpretAsFloats();
     }
 
     /**
@@ -320,6 +325,7 @@ final class VectorRowLoops implements RowLoops {
     private static final int HUBER = 2;
     private static final int QUANTILE = 3;
     private static final int MBE = 4;
+    private static final int SIGN = 0x80000000;
     /** Vectors whose float term partials are added into the double lane sums at once. */
     private static final int FLUSH = 16;
 
@@ -335,7 +341,7 @@ final class VectorRowLoops implements RowLoops {
         int step = F.length();
         double[] wide = w.wideLanes;
         java.util.Arrays.fill(wide, 0);
-        float halfDelta = 0.5f * parameter;
+        int deltaBits = Float.floatToRawIntBits(parameter);
         for (int from = 0; from < n; from += FLUSH * step) {
             int end = Math.min(n, from + FLUSH * step);
             FloatVector partial = FloatVector.zero(F);
@@ -350,12 +356,13 @@ final class VectorRowLoops implements RowLoops {
                     term = e.abs();
                     slope = negativeSign(e);
                 } else if (code == HUBER) {
-                    // |e| <= δ: e²/2 and -e; beyond: δ·(|e| - δ/2) and -δ·sign(e), i.e. -clamp(e, -δ, δ).
+                    // With c = min(|e|, δ): the term c·(|e| - c/2) (e²/2 inside, δ·(|e| - δ/2) beyond)
+                    // and the slope -sign(e)·c; NaN where e is.
                     FloatVector a = e.abs();
-                    VectorMask<Float> inside = a.compare(VectorOperators.LE, parameter);
-                    term = a.fma(parameter, -halfDelta * parameter).blend(e.mul(e).mul(0.5f), inside);
-                    slope = e.blend(parameter, e.compare(VectorOperators.GT, parameter))
-                            .blend(-parameter, e.compare(VectorOperators.LT, -parameter)).neg();
+                    FloatVector c = atMost(a, deltaBits);
+                    term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
+                    slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                            .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e));
                 } else if (code == QUANTILE) {
                     term = e.mul(FloatVector.broadcast(F, parameter - 1)
                             .blend(parameter, e.compare(VectorOperators.GE, 0f)));
