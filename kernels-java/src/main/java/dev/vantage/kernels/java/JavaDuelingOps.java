@@ -8,13 +8,17 @@ import java.util.Arrays;
 
 /**
  * The pure-Java dueling-head aggregation: rows in parallel, each row's {@code [actions, atoms]}
- * block read once for the per-atom aggregate and once more to write.
+ * block read once for the per-atom aggregate and once more to write. Heads without atoms or a mask
+ * (a DQN's) take a shorter path: float aggregates of a chunk's rows, then one pass of the loops'
+ * {@link RowLoops#shiftRows}.
  */
 final class JavaDuelingOps implements DuelingOps {
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaDuelingOps(Parallel parallel) {
+    JavaDuelingOps(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     @Override
@@ -25,9 +29,20 @@ final class JavaDuelingOps implements DuelingOps {
         // Rows are short (tens of actions): views are taken once per chunk, not once per row.
         parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
             int n = (int) (end - start);
-            Block block = new Block(advantage, actionMask, start, n, a, z, mode);
             FloatIn v = new FloatIn().load(value, start * z, n * z);
             FloatOut out = new FloatOut().begin(q, start * a * z, n * a * z);
+            if (z == 1 && actionMask == null) {
+                FloatIn x = new FloatIn().load(advantage, start * a, n * a);
+                float[] agg = new float[n];
+                for (int r = 0; r < n; r++) {
+                    agg[r] = aggregate(x.a, x.off + r * a, a, mode, null, 0);
+                }
+                // Subtracting the aggregate first keeps the argmax action's Q exactly V in max mode.
+                loops.shiftRows(x.a, x.off, v.a, v.off, agg, n, a, out.a, out.off);
+                out.commit();
+                return;
+            }
+            Block block = new Block(advantage, actionMask, start, n, a, z, mode);
             for (int r = 0; r < n; r++) {
                 // A row with no valid action gets -inf everywhere, since every mask entry is false.
                 block.aggregate(r);
@@ -52,6 +67,37 @@ final class JavaDuelingOps implements DuelingOps {
         });
     }
 
+    /**
+     * A row's aggregate without atoms or a mask, in float: the mean, the max (ties to the lowest
+     * index, a NaN wins: see {@link Block#aggregate}; its index into {@code argmax[at]} unless that
+     * is null) or 0.
+     */
+    static float aggregate(float[] x, int base, int actions, DuelingMode mode, int[] argmax, int at) {
+        if (mode == DuelingMode.MEAN) {
+            float sum = 0;
+            for (int i = 0; i < actions; i++) {
+                sum += x[base + i];
+            }
+            return sum / actions;
+        }
+        if (mode == DuelingMode.NAIVE) {
+            return 0;
+        }
+        float best = x[base];
+        int index = 0;
+        for (int i = 1; i < actions; i++) {
+            float xi = x[base + i];
+            if (xi > best || (xi != xi && best == best)) {
+                best = xi;
+                index = i;
+            }
+        }
+        if (argmax != null) {
+            argmax[at] = index;
+        }
+        return best;
+    }
+
     @Override
     public void backward(Tensor advantage, Tensor actionMask, Tensor gradQ, Tensor gradValue, Tensor gradAdvantage,
                          long batch, long actions, long atoms, DuelingMode mode) {
@@ -59,6 +105,10 @@ final class JavaDuelingOps implements DuelingOps {
         int z = (int) atoms;
         parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
             int n = (int) (end - start);
+            if (z == 1 && actionMask == null) {
+                plainBackward(advantage, gradQ, gradValue, gradAdvantage, start, n, a, mode);
+                return;
+            }
             Block block = new Block(mode == DuelingMode.MAX ? advantage : null, actionMask, start, n, a, z, mode);
             FloatIn g = new FloatIn().load(gradQ, start * a * z, n * a * z);
             FloatOut gv = new FloatOut().begin(gradValue, start * z, n * z);
@@ -88,6 +138,38 @@ final class JavaDuelingOps implements DuelingOps {
             gv.commit();
             ga.commit();
         });
+    }
+
+    /**
+     * The backward of {@code n} rows from {@code start} without atoms or a mask, aggregates in float:
+     * {@code dV = Σ_i gradQ_i}, {@code dA_i = gradQ_i - dV/A} (mean), {@code - dV} at the argmax (max).
+     */
+    private void plainBackward(Tensor advantage, Tensor gradQ, Tensor gradValue, Tensor gradAdvantage, long start,
+                               int n, int a, DuelingMode mode) {
+        FloatIn g = new FloatIn().load(gradQ, start * a, n * a);
+        FloatOut gv = new FloatOut().begin(gradValue, start, n);
+        FloatOut ga = new FloatOut().begin(gradAdvantage, start * a, n * a);
+        FloatIn x = mode == DuelingMode.MAX ? new FloatIn().load(advantage, start * a, n * a) : null;
+        int[] argmax = mode == DuelingMode.MAX ? new int[n] : null;
+        float[] share = new float[n];
+        for (int r = 0; r < n; r++) {
+            float sum = 0;
+            for (int i = 0; i < a; i++) {
+                sum += g.a[g.off + r * a + i];
+            }
+            gv.a[gv.off + r] = sum;
+            share[r] = mode == DuelingMode.MEAN ? sum / a : 0;
+            if (x != null) {
+                aggregate(x.a, x.off + r * a, a, mode, argmax, r);
+            }
+        }
+        loops.shiftRows(g.a, g.off, null, 0, share, n, a, ga.a, ga.off);
+        for (int r = 0; x != null && r < n; r++) {
+            int at = r * a + argmax[r];
+            ga.a[ga.off + at] = g.a[g.off + at] - gv.a[gv.off + r];
+        }
+        gv.commit();
+        ga.commit();
     }
 
     /**

@@ -50,6 +50,8 @@ final class JavaLossOps implements LossOps {
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut grad = new FloatOut();
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);
+            // The unsmoothed gradient is a multiple of the softmax: the loops may keep its exponentials.
+            float[] exps = gradLogits != null && options.labelSmoothing() == 0 ? new float[kernel.c] : null;
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 int y = Labels.at(labels, start + i);
@@ -63,8 +65,12 @@ final class JavaLossOps implements LossOps {
                     }
                 } else {
                     row.load(logits, base, kernel.c);
-                    statistics.softmax(row.a, row.off, kernel.c, softmax.reset(1.0));
-                    rowLoss = kernel.run(row, y, softmax.lse(), gradLogits == null ? null
+                    boolean kept = exps != null
+                            && statistics.softmaxKeeping(row.a, row.off, kernel.c, softmax.reset(1.0), exps);
+                    if (exps == null) {
+                        statistics.softmax(row.a, row.off, kernel.c, softmax.reset(1.0));
+                    }
+                    rowLoss = kernel.run(row, y, softmax, kept ? exps : null, gradLogits == null ? null
                             : grad.begin(gradLogits, base, kernel.c));
                     sum += rowLoss;
                 }
@@ -119,8 +125,13 @@ final class JavaLossOps implements LossOps {
             this.gradFactor = gradFactor;
         }
 
-        /** Writes the gradient through {@code grad} (committing it) unless null; returns the row loss. */
-        double run(FloatIn row, int y, double lse, FloatOut grad) {
+        /**
+         * Writes the gradient through {@code grad} (committing it) unless null; returns the row loss.
+         * {@code exps}, unless null, are the row's exponentials relative to its max (see
+         * {@link RowLoops#softmaxKeeping}).
+         */
+        double run(FloatIn row, int y, OnlineSoftmax softmax, float[] exps, FloatOut grad) {
+            double lse = softmax.lse();
             // Read before the gradient is written: it may overwrite the logits.
             float labelLogit = row.a[row.off + y];
             double lpY = labelLogit - lse;
@@ -130,9 +141,18 @@ final class JavaLossOps implements LossOps {
                     // ∂l/∂h_k = p_y^(τ-1)·(p_k - 1{k=y}); exp(t + log p_k) keeps p_y^(τ-1)·p_k finite when
                     // p_y^(τ-1) alone would overflow.
                     double t = tau == 1 ? 0 : (tau - 1) * lpY;
-                    // p_y^(τ-1) beyond e^80 (τ < 1, a far-off label) would overflow a float exp on the way.
-                    RowLoops rowLoops = t > RowLoops.FLOAT_EXP_SAFE ? ScalarRowLoops.INSTANCE : loops;
-                    rowLoops.softmaxGradient(row.a, row.off, c, 1, lse - t, gradFactor, 0, grad.a, grad.off);
+                    if (exps != null && t <= 0) {
+                        // p_k = exps_k/Σ exps. Not for t > 0: the factor would magnify the
+                        // exponentials that the loops flushed to 0 below e^-86.
+                        float factor = (float) (gradFactor * (t == 0 ? 1 : Math.exp(t)) / softmax.sum);
+                        for (int k = 0; k < c; k++) {
+                            grad.a[grad.off + k] = factor * exps[k];
+                        }
+                    } else {
+                        // p_y^(τ-1) beyond e^80 (τ < 1, a far-off label) would overflow a float exp on the way.
+                        RowLoops rowLoops = t > RowLoops.FLOAT_EXP_SAFE ? ScalarRowLoops.INSTANCE : loops;
+                        rowLoops.softmaxGradient(row.a, row.off, c, 1, lse - t, gradFactor, 0, grad.a, grad.off);
+                    }
                     double gY = labelLogit == Float.NEGATIVE_INFINITY ? 0 : Math.exp(t + lpY);
                     grad.a[grad.off + y] = (float) (gradFactor * (gY - wY));
                     grad.commit();

@@ -40,7 +40,9 @@ final class JavaRegression {
                         FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
                         double sum = 0;
                         int guards = 0;
-                        for (int i = 0; i < b.len; i++) {
+                        int done = loops.regression(kind, o, b.target, b.prediction, mask == null ? null : b.mask,
+                                b.len, o.gradScale() * c, lossOut, gradOut, acc, at);
+                        for (int i = done; i < b.len; i++) {
                             double l = 0;
                             double g = 0;
                             if (b.valid(i)) {
@@ -76,10 +78,14 @@ final class JavaRegression {
         RegressionLoss base = kind == RegressionLoss.RAE ? RegressionLoss.MAE
                 : kind == RegressionLoss.RMSLE ? RegressionLoss.MSLE : RegressionLoss.MSE;
         long numel = target.numel();
-        // n, Σ term, Σy, Σy²
+        // n, Σ term, Σy, Σy²; RMSE without a mask needs only the first two, which the loops may do.
+        boolean termOnly = kind == RegressionLoss.RMSE && mask == null;
         double[] s = parallel.reduce(numel, GRAIN, 4, (start, end, acc, at) ->
                 blocks(start, end, target, prediction, mask, base, o, b -> {
-                    for (int i = 0; i < b.len; i++) {
+                    int done = termOnly ? loops.regression(base, o, b.target, b.prediction, null, b.len, 0, null,
+                            null, acc, at + 1) : 0;
+                    acc[at] += done;
+                    for (int i = done; i < b.len; i++) {
                         if (b.valid(i)) {
                             double yi = b.y(i);
                             acc[at] += 1;
@@ -188,14 +194,18 @@ final class JavaRegression {
     private void writeGradient(RegressionLoss base, double c, Tensor target, Tensor prediction, Tensor mask,
                                Tensor grad, RegressionOptions o) {
         double scale = o.gradScale() * c;
-        parallel.forChunks(target.numel(), GRAIN, (chunk, start, end) ->
-                blocks(start, end, target, prediction, mask, base, o, b -> {
-                    FloatOut out = b.grad.begin(grad, b.first, b.len);
-                    for (int i = 0; i < b.len; i++) {
-                        out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b, i, o)) : 0f;
-                    }
-                    out.commit();
-                }));
+        parallel.forChunks(target.numel(), GRAIN, (chunk, start, end) -> {
+            double[] unusedSum = new double[1];
+            blocks(start, end, target, prediction, mask, base, o, b -> {
+                FloatOut out = b.grad.begin(grad, b.first, b.len);
+                int done = loops.regression(base, o, b.target, b.prediction, mask == null ? null : b.mask, b.len,
+                        scale, null, out, unusedSum, 0);
+                for (int i = done; i < b.len; i++) {
+                    out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b, i, o)) : 0f;
+                }
+                out.commit();
+            });
+        });
     }
 
     /** The elementwise term of element {@code i} of a block (for a whole-set kind, of its base). */

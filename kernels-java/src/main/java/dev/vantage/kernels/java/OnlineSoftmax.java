@@ -25,6 +25,40 @@ final class OnlineSoftmax {
         return this;
     }
 
+    /**
+     * Adds a block's statistics: its {@code max} (in logit units), {@code Σ e} and {@code Σ e·x}
+     * relative to it. A block max of {@code -inf} adds nothing (only masked entries), a NaN makes
+     * the row invalid, and {@code +inf} is kept as the max (the row is then invalid too).
+     */
+    void add(float blockMax, double blockSum, double blockCentered) {
+        if (blockMax == Float.NEGATIVE_INFINITY || Float.isNaN(max)) {
+            return;
+        }
+        if (Float.isNaN(blockMax)) {
+            max = Float.NaN;
+            sum = Double.NaN;
+            centered = Double.NaN;
+            return;
+        }
+        if (blockMax > max) {
+            // Rescale what was summed relative to the old max; the block needs none.
+            if (sum > 0) {
+                double d = ((double) max - blockMax) * scale;
+                double c = Math.exp(d);
+                centered = c * (centered + d * sum);
+                sum = c * sum;
+            }
+            max = blockMax;
+            sum += blockSum;
+            centered += blockCentered;
+        } else {
+            double d = ((double) blockMax - max) * scale;
+            double c = Math.exp(d);
+            sum += c * blockSum;
+            centered += c * (blockCentered + d * blockSum);
+        }
+    }
+
     /** {@code log Σ exp(x_j)}; NaN for an invalid row. */
     double lse() {
         if (!(sum > 0) || max == Float.POSITIVE_INFINITY) {

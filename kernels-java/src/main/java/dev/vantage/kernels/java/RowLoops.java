@@ -1,5 +1,8 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+
 /**
  * The hot inner loops of the Java kernels, the one place where the scalar backend and the SIMD
  * backend differ: {@link ScalarRowLoops} in plain Java and double, {@code VectorRowLoops} on the
@@ -21,6 +24,15 @@ interface RowLoops {
     void softmax(float[] z, int off, int n, OnlineSoftmax into);
 
     /**
+     * {@link #softmax} of a whole row into a freshly reset {@code into}, which may also keep the
+     * row's exponentials {@code exps[j] = exp(scale·z_j - m)} relative to its max, {@code m} being
+     * {@code scale·max} rounded to a float (0 where that is below {@code e^-86}, a {@code -inf}
+     * logit included), when that costs the implementation next to nothing; returns whether it did.
+     * A gradient that is a multiple of the softmax then needs no second exp pass.
+     */
+    boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps);
+
+    /**
      * The softmax-gradient row {@code out_j = p_j·(a + b·logP_j)} with {@code logP_j = scale·z_j - shift}
      * and {@code p_j = exp(logP_j)}; {@code out_j = 0} where {@code z_j = -inf} (a vocabulary mask)
      * or {@code p_j} is 0, so that no {@code 0·∞} turns into NaN there. The caller fixes the label's
@@ -35,6 +47,25 @@ interface RowLoops {
      * elementwise kernel, whose arguments and uses stay in the kernel.
      */
     void apply(Fn fn, double[] x, int from, int to);
+
+    /**
+     * The whole vectors of a block of an elementwise regression loss, where the implementation has
+     * a loop for {@code kind}: adds {@code Σ term_i} over the valid elements ({@code mask} null:
+     * all) to {@code acc[at]}, writes {@code term_i} through {@code loss} and
+     * {@code gradFactor·∂term_i/∂ŷ_i} through {@code grad} (each unless null; 0 where invalid) for
+     * {@code i} from 0 on. Returns where it stopped (0 where it has no loop for kind); the caller
+     * does the rest and commits the outputs.
+     */
+    int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                   double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at);
+
+    /**
+     * {@code out[r·n + i] = add[r] + (x[r·n + i] - sub[r])} in float for {@code r < rows},
+     * {@code i < n} (offsets added to the flat indices; {@code add} null: 0). The output half of a
+     * dueling head's rows; out may be x.
+     */
+    void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                   int outOff);
 
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);

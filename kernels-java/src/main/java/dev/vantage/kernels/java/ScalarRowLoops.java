@@ -1,6 +1,8 @@
 package dev.vantage.kernels.java;
 
 import dev.vantage.kernels.HalfFloats;
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
 
 /** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
 final class ScalarRowLoops implements RowLoops {
@@ -39,6 +41,13 @@ final class ScalarRowLoops implements RowLoops {
         into.centered = s;
     }
 
+    /** Keeps nothing: a float copy of e^x would cost this backend the precision of its double exp. */
+    @Override
+    public boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps) {
+        softmax(z, off, n, into);
+        return false;
+    }
+
     @Override
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {
@@ -68,6 +77,24 @@ final class ScalarRowLoops implements RowLoops {
                     x[i] = Math.log1p(x[i]);
                 }
                 break;
+        }
+    }
+
+    /** No loop of its own: the regression kernel's per-element code is this backend's. */
+    @Override
+    public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                          double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
+        return 0;
+    }
+
+    @Override
+    public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                          int outOff) {
+        for (int r = 0; r < rows; r++) {
+            float plus = add == null ? 0 : add[addOff + r];
+            for (int i = r * n; i < (r + 1) * n; i++) {
+                out[outOff + i] = plus + (x[xOff + i] - sub[r]);
+            }
         }
     }
 

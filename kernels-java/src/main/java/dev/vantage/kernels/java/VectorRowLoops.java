@@ -1,9 +1,13 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.loss.RegressionLoss;
+import dev.vantage.kernels.loss.RegressionOptions;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,15 +17,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SimdBackendProvider} loads this class, reflectively and after its guards, because it
  * links against {@code jdk.incubator.vector}.
  *
- * <p>The softmax loops run in float lanes: {@code exp} ({@link VectorMath}) is within 1 ulp, and
- * the sums of a block of at most {@value #BLOCK} elements are (compensated) float lane partials
- * added in order into double totals, so results differ from the scalar backend in the last bits
- * (summation order and fp32 arguments), within the documented tolerances. {@link #apply} runs in
- * double lanes, as the scalar loops do. Results depend on the machine's vector width, never on the
- * thread count or the JIT tier. Tails shorter than a vector are done one element at a time.
- *
- * <p>A block is computed in passes over per-thread scratch in L1 (arguments, then exp, then the
- * sums or outputs), because {@link VectorMath}'s loops must own their vectors to be compiled well.
+ * <p>The softmax loops run in float lanes: a max pass over the segment, then one pass with
+ * everything in registers (the argument, {@code exp} ({@link #expNeg}, within 6 ulp, fused
+ * multiply-adds) and the lane partials of the sums, added in order into double totals every
+ * {@value #BLOCK} elements); the gradient is one pass too. Results therefore differ from the scalar
+ * backend in the last bits (summation order, fp32 arguments and exp), within the documented
+ * tolerances. {@link #apply} runs in double lanes, as the scalar loops do. Results depend on the
+ * machine's vector width, never on the thread count or the JIT tier (fused multiply-adds round
+ * once in every tier). Tails shorter than a vector are done one element at a time, in double.
  */
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -30,140 +33,181 @@ final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
-    /** Block of a row: 8 KB of floats, read from memory for its max, then worked on in L1. */
+    /** Bytes lane for lane with {@link #F} (for masks) where there is such a shape: 64 bits or more. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    /** Elements whose float lane partials are added into the double sums at once. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
-    /** A thread's scratch: a block's arguments and exponentials, lanes to add in order. */
+    /**
+     * The largest {@code u} that {@link #expNeg} takes: callers clamp to it, so that a {@code -inf}
+     * logit adds {@code e^-86·86}, not {@code 0·∞}, to the sums. What that and any other argument
+     * beyond it add (under 4.5e-38 each) is far below what a sum that holds its max's
+     * {@code e^0 = 1} resolves; where a value is kept or written, it is 0 there.
+     */
+    private static final float U_CEILING = 86f;
+    private static final int U_CEILING_BITS = Float.floatToRawIntBits(U_CEILING);
+    private static final float ROUND_F = 0x1.8p23f;
+    private static final float LOG2E_F = 1.44269504088896341f;
+    private static final float LN2_F = 0.6931471805599453f;
+
+    /** A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1. */
     private static final class Scratch {
-        final float[] args = new float[BLOCK];
-        final float[] exps = new float[BLOCK];
+        final float[] lanes = new float[F.length()];
+        final double[] sums = new double[2];
+        final double[] wideLanes = new double[F.length()];
         final double[] wide = new double[BLOCK];
         final double[] pass = new double[VectorMath.PASS];
-        final float[] lanes = new float[2 * F.length()];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     @Override
     public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
+        statistics(z, off, n, into, null);
+    }
+
+    @Override
+    public boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps) {
+        return statistics(z, off, n, into, exps);
+    }
+
+    /**
+     * Adds the statistics of {@code z[off, off + n)} to {@code into}, relative to the segment's
+     * max, and keeps the exponentials in {@code keep} unless it is null; returns whether it did
+     * (not where the max is not finite: a NaN, only {@code -inf} or a {@code +inf} decide alone).
+     */
+    private static boolean statistics(float[] z, int off, int n, OnlineSoftmax into, float[] keep) {
+        if (n < F.length()) {
+            ScalarRowLoops.INSTANCE.softmax(z, off, n, into);
+            return false;
+        }
         Scratch w = SCRATCH.get();
-        // The running max is in logit units (scale > 0 preserves the order); sums are relative to it.
-        double scale = into.scale;
-        double max = into.max;
-        double sum = into.sum;
-        double centered = into.centered;
-        float s = (float) scale;
-        int step = F.length();
+        float max = max(z, off, off + n, w.lanes);
+        if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
+            into.add(max, 0, 0);
+            return false;
+        }
+        int whole = n - n % F.length();
+        float scale = (float) into.scale;
+        // The loops take u = scale·max - scale·z with scale·max rounded to a float, shiftHi: their
+        // e are e^x·e^lost, lost = scale·max - shiftHi. Taken out here, so that lse stays exact.
+        float shiftHi = scale * max;
+        sums(z, off, whole, scale, shiftHi, keep, w);
+        double sum = w.sums[0];
+        double centered = w.sums[1];
+        if (whole < n) {
+            tail(z, off, n, scale, shiftHi, keep, w);
+            sum += w.sums[0];
+            centered += w.sums[1];
+        }
+        double lost = (double) scale * max - shiftHi;
+        if (lost != 0) {
+            double c = Math.exp(-lost);
+            sum *= c;
+            centered = c * centered - lost * sum;
+        }
+        into.add(max, sum, centered);
+        return keep != null;
+    }
+
+    /**
+     * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)}, n a multiple of the vector length,
+     * into {@code w.sums}, where {@code x = scale·z - shift <= 0} and {@code e = e^x}; e is kept in
+     * {@code keep} from 0 on unless that is null, as 0 where x is below {@code -}{@link #U_CEILING}.
+     * Float lane partials go into the double sums block by block.
+     *
+     * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
+     * where a call in a loop around them would have them spilled and reloaded on every use.
+     */
+    private static void sums(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
+        double sum = 0;
+        double centered = 0;
         for (int from = off; from < off + n; from += BLOCK) {
             int end = Math.min(from + BLOCK, off + n);
-            float blockMax = max(z, from, end);
-            if (blockMax == NEG_INF) {
-                continue;
-            }
-            if (!(blockMax <= max)) {
-                // A new maximum (or NaN, which propagates): rescale what was summed relative to the old one.
-                double newMax = Math.max(max, blockMax);
-                if (sum > 0) {
-                    double d = (max - newMax) * scale;
-                    double c = Math.exp(d);
-                    centered = c * (centered + d * sum);
-                    sum = c * sum;
-                }
-                max = newMax;
-            }
-            // d = scale·(z - max) and e = exp(d) over the block's whole vectors, then Σ e and Σ e·d.
-            int whole = (end - from) - (end - from) % step;
-            FloatVector m = FloatVector.broadcast(F, (float) max);
-            for (int i = 0; i < whole; i += step) {
-                FloatVector.fromArray(F, z, from + i).sub(m).mul(s).intoArray(w.args, i);
-            }
-            VectorMath.exp(w.args, w.exps, whole);
-            double blockSum = expSum(w, whole);
-            double blockCentered = centeredSum(w, z, from, whole, false);
-            if (Double.isNaN(blockCentered) && !Double.isNaN(blockSum)) {
-                // Only a -inf logit does this (e = 0, d = -inf): add the block's e·d again without them.
-                blockCentered = centeredSum(w, z, from, whole, true);
-            }
-            for (int i = from + whole; i < end; i++) {
-                if (z[i] != NEG_INF) {
-                    double d = (z[i] - max) * scale;
-                    double e = Math.exp(d);
-                    blockSum += e;
-                    blockCentered += e * d;
+            FloatVector blockSum = FloatVector.zero(F);
+            FloatVector blockCentered = FloatVector.zero(F);
+            for (int i = from; i < end; i += F.length()) {
+                FloatVector u = FloatVector.fromArray(F, z, i).fma(-scale, shift);
+                FloatVector safe = atMostCeiling(u);
+                FloatVector e = expNeg(safe);
+                blockSum = blockSum.add(e);
+                blockCentered = e.fma(safe, blockCentered);
+                if (keep != null) {
+                    e.blend(0f, u.compare(VectorOperators.GT, U_CEILING)).intoArray(keep, i - off);
                 }
             }
-            sum += blockSum;
-            centered += blockCentered;
+            sum += lanes(blockSum, w.lanes);
+            centered -= lanes(blockCentered, w.lanes);
         }
-        into.max = (float) max;
-        into.sum = sum;
-        into.centered = centered;
+        w.sums[0] = sum;
+        w.sums[1] = centered;
     }
 
     /**
-     * {@code Σ e} over the scratch, compensated (Kahan): the lane holding the max adds small terms
-     * to 1, and log(sum) is the entropy of a peaked row.
+     * {@link #sums} of the partial vector at the end of {@code z[off, off + n)}, done as the
+     * segment's last whole vector, counting only the lanes that sums over the whole ones do not.
      */
-    private static double expSum(Scratch w, int n) {
-        FloatVector sum0 = FloatVector.zero(F);
-        FloatVector sum1 = FloatVector.zero(F);
-        FloatVector lost0 = FloatVector.zero(F);
-        FloatVector lost1 = FloatVector.zero(F);
+    private static void tail(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
         int step = F.length();
-        int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            FloatVector e0 = FloatVector.fromArray(F, w.exps, i);
-            FloatVector e1 = FloatVector.fromArray(F, w.exps, i + step);
-            FloatVector t0 = sum0.add(e0);
-            FloatVector t1 = sum1.add(e1);
-            lost0 = lost0.add(sum0.sub(t0).add(e0));
-            lost1 = lost1.add(sum1.sub(t1).add(e1));
-            sum0 = t0;
-            sum1 = t1;
+        int whole = n - n % step;
+        VectorMask<Float> done = FloatVector.zero(F).addIndex(1).compare(VectorOperators.LT, whole + step - n);
+        FloatVector u = FloatVector.fromArray(F, z, off + n - step).fma(-scale, shift);
+        FloatVector safe = atMostCeiling(u);
+        FloatVector e = expNeg(safe).blend(0f, done);
+        w.sums[0] = lanes(e, w.lanes);
+        w.sums[1] = -lanes(e.mul(safe), w.lanes);
+        if (keep != null) {
+            e.blend(0f, u.compare(VectorOperators.GT, U_CEILING)).intoArray(w.lanes, 0);
+            System.arraycopy(w.lanes, whole + step - n, keep, whole, n - whole);
         }
-        if (i < n) {
-            FloatVector e0 = FloatVector.fromArray(F, w.exps, i);
-            FloatVector t0 = sum0.add(e0);
-            lost0 = lost0.add(sum0.sub(t0).add(e0));
-            sum0 = t0;
-        }
-        return lanes(sum0, sum1, w.lanes) + lanes(lost0, lost1, w.lanes);
-    }
-
-    /** {@code Σ e·d} over the scratch; {@code masked}: leaving out the {@code -inf} logits of z. */
-    private static double centeredSum(Scratch w, float[] z, int from, int n, boolean masked) {
-        FloatVector cen0 = FloatVector.zero(F);
-        FloatVector cen1 = FloatVector.zero(F);
-        int step = F.length();
-        int i = 0;
-        for (; i + 2 * step <= n; i += 2 * step) {
-            FloatVector t0 = FloatVector.fromArray(F, w.exps, i).mul(FloatVector.fromArray(F, w.args, i));
-            FloatVector t1 = FloatVector.fromArray(F, w.exps, i + step).mul(FloatVector.fromArray(F, w.args, i + step));
-            if (masked) {
-                t0 = t0.blend(0f, FloatVector.fromArray(F, z, from + i).eq(NEG_INF));
-                t1 = t1.blend(0f, FloatVector.fromArray(F, z, from + i + step).eq(NEG_INF));
-            }
-            cen0 = cen0.add(t0);
-            cen1 = cen1.add(t1);
-        }
-        if (i < n) {
-            FloatVector t0 = FloatVector.fromArray(F, w.exps, i).mul(FloatVector.fromArray(F, w.args, i));
-            if (masked) {
-                t0 = t0.blend(0f, FloatVector.fromArray(F, z, from + i).eq(NEG_INF));
-            }
-            cen0 = cen0.add(t0);
-        }
-        return lanes(cen0, cen1, w.lanes);
     }
 
     /**
-     * The lanes of {@code a} then of {@code b}, added in order in double. Not reduceLanes: its order
-     * is unspecified and differs between the JIT tiers, and results must not depend on warm-up.
+     * {@code min(u, 86)} for u not NaN (a positive NaN gives 86), as one integer min of the bits: a
+     * positive float's bits order as it does, and any negative float's bits are negative ints.
+     * Java's float min, which orders NaN and signed zeros, takes several instructions.
      */
-    private static double lanes(FloatVector a, FloatVector b, float[] lanes) {
-        a.intoArray(lanes, 0);
-        b.intoArray(lanes, F.length());
+    private static FloatVector atMostCeiling(FloatVector u) {
+        return atMost(u, U_CEILING_BITS);
+    }
+
+    /** {@code min(u, c)} for a positive c given by its bits, as {@link #atMostCeiling}. */
+    private static FloatVector atMost(FloatVector u, int c) {
+        return u.reinterpretAsInts().min(c).reinterpretAsFloats();
+    }
+
+    /**
+     * {@code e^-u} for {@code -88 <= u <= 86}, within 6 ulp (relative 4.5e-7, 2e-7 where
+     * {@code |u| < 20}): {@code -u = n·ln2 + r} ({@code |r| <= ln2/2}, one fused multiply-add: ln 2's
+     * float rounding costs {@code n·2e-9}), a degree-5 minimax polynomial for {@code e^r} (in
+     * {@code t = -r}) in fused multiply-adds, and {@code 2^n} added to the exponent field (the range
+     * keeps the result normal). Small enough for C2 to inline into the loops, which keeps the vectors
+     * in registers.
+     */
+    private static FloatVector expNeg(FloatVector u) {
+        // -u·log2(e) + 1.5·2^23 rounds to an integer n held in the low mantissa bits; shifting those
+        // bits left by 23 gives n in the exponent field (the rest of 1.5·2^23 shifts out).
+        FloatVector shifted = u.fma(-LOG2E_F, ROUND_F);
+        FloatVector n = shifted.sub(ROUND_F);
+        FloatVector t = n.fma(FloatVector.broadcast(F, LN2_F), u);
+        // e^r = 1 + r + c2·r² + ... + c5·r^5 with r = -t: the odd coefficients change sign.
+        FloatVector p = t.fma(-8.3485045022e-03f, 4.1890699087e-02f);
+        p = p.fma(t, FloatVector.broadcast(F, -1.6666700805e-01f));
+        p = p.fma(t, FloatVector.broadcast(F, 4.9999244131e-01f));
+        p = p.fma(t, FloatVector.broadcast(F, -1f));
+        p = p.fma(t, FloatVector.broadcast(F, 1f));
+        return p.reinterpretAsInts().add(shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23))
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * The lanes of {@code v} added in order in double. Not reduceLanes: its order is unspecified
+     * and differs between the JIT tiers, and results must not depend on warm-up.
+     */
+    private static double lanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
         double sum = 0;
         for (float lane : lanes) {
             sum += lane;
@@ -171,20 +215,32 @@ final class VectorRowLoops implements RowLoops {
         return sum;
     }
 
-    /** {@code max_j z_j} over {@code [from, end)}; NaN if there is one. */
-    private static float max(float[] z, int from, int end) {
+    /**
+     * {@code max_j z_j} over {@code [from, end)}; NaN if there is one (Java's max). Four maxima:
+     * Java's float max is a chain of several instructions (it orders NaN and signed zeros), which
+     * would otherwise bound the loop.
+     */
+    private static float max(float[] z, int from, int end, float[] lanes) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
-        FloatVector max1 = FloatVector.broadcast(F, NEG_INF);
+        FloatVector max1 = max0;
+        FloatVector max2 = max0;
+        FloatVector max3 = max0;
         int step = F.length();
         int i = from;
-        for (; i + 2 * step <= end; i += 2 * step) {
+        for (; i + 4 * step <= end; i += 4 * step) {
             max0 = max0.max(FloatVector.fromArray(F, z, i));
             max1 = max1.max(FloatVector.fromArray(F, z, i + step));
+            max2 = max2.max(FloatVector.fromArray(F, z, i + 2 * step));
+            max3 = max3.max(FloatVector.fromArray(F, z, i + 3 * step));
         }
         for (; i + step <= end; i += step) {
             max0 = max0.max(FloatVector.fromArray(F, z, i));
         }
-        float max = max0.max(max1).reduceLanes(VectorOperators.MAX);
+        max0.max(max1).max(max2.max(max3)).intoArray(lanes, 0);
+        float max = NEG_INF;
+        for (float lane : lanes) {
+            max = Math.max(max, lane);
+        }
         for (; i < end; i++) {
             max = Math.max(max, z[i]);
         }
@@ -194,30 +250,35 @@ final class VectorRowLoops implements RowLoops {
     @Override
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {
-        Scratch w = SCRATCH.get();
+        int step = F.length();
+        if (n < step) {
+            ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff, n, scale, shift, a, b, out, outOff);
+            return;
+        }
         float s = (float) scale;
         // shift as a float pair: log p keeps the precision of the double shift (a large lse, say).
         float shiftHi = (float) shift;
         float shiftLo = (float) (shift - shiftHi);
         float af = (float) a;
         float bf = (float) b;
-        int step = F.length();
-        for (int start = 0; start < n; start += BLOCK) {
-            int len = Math.min(BLOCK, n - start);
-            int whole = len - len % step;
-            for (int i = 0; i < whole; i += step) {
-                FloatVector.fromArray(F, z, zOff + start + i).mul(s).sub(shiftHi).sub(shiftLo).intoArray(w.args, i);
-            }
-            VectorMath.exp(w.args, w.exps, whole);
-            for (int i = 0; i < whole; i += step) {
-                // p = 0 covers -inf logits (log p = -inf) too: 0, not 0·(-inf).
-                FloatVector p = FloatVector.fromArray(F, w.exps, i);
-                FloatVector logP = FloatVector.fromArray(F, w.args, i);
-                p.mul(logP.mul(bf).add(af)).blend(0f, p.eq(0f)).intoArray(out, outOff + start + i);
-            }
-            ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff + start + whole, len - whole, scale, shift, a, b, out,
-                    outOff + start + whole);
+        int whole = n - n % step;
+        if (whole < n) {
+            // A partial vector at the end: the row's last whole vector, its new lanes copied out first
+            // (out may be z: the loop below reads none of them).
+            float[] lanes = SCRATCH.get().lanes;
+            gradient(z, zOff + n - step, s, shiftHi, shiftLo, af, bf).intoArray(lanes, 0);
+            System.arraycopy(lanes, whole + step - n, out, outOff + whole, n - whole);
         }
+        for (int i = 0; i < whole; i += step) {
+            gradient(z, zOff + i, s, shiftHi, shiftLo, af, bf).intoArray(out, outOff + i);
+        }
+    }
+
+    /** The softmax-gradient vector at {@code z[i]}: {@code p·(a + b·log p)} with {@code u = -log p}. */
+    private static FloatVector gradient(float[] z, int i, float s, float shiftHi, float shiftLo, float a, float b) {
+        FloatVector u = FloatVector.fromArray(F, z, i).fma(-s, shiftHi).add(shiftLo);
+        // Beyond the ceiling p is at most 4.5e-38, and a -inf logit's p is 0: 0, not p·(-inf).
+        return expNeg(atMostCeiling(u)).mul(u.fma(-b, a)).blend(0f, u.compare(VectorOperators.GT, U_CEILING));
     }
 
     @Override
@@ -242,10 +303,129 @@ final class VectorRowLoops implements RowLoops {
     }
 
     @Override
+    public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
+                          double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
+        int code = kind == RegressionLoss.MSE ? MSE : kind == RegressionLoss.MAE ? MAE
+                : kind == RegressionLoss.HUBER ? HUBER : kind == RegressionLoss.QUANTILE ? QUANTILE
+                : kind == RegressionLoss.MBE ? MBE : -1;
+        if (code < 0 || mask != null && B.length() != F.length()) {
+            return 0;
+        }
+        Scratch w = SCRATCH.get();
+        int whole = n - n % F.length();
+        float parameter = (float) (code == HUBER ? o.delta() : o.quantile());
+        acc[at] += regression(code, parameter, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
+                mask == null ? 0 : mask.off, whole, (float) gradFactor, loss == null ? null : loss.a,
+                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, w);
+        return whole;
+    }
+
+    private static final int MSE = 0;
+    private static final int MAE = 1;
+    private static final int HUBER = 2;
+    private static final int QUANTILE = 3;
+    private static final int MBE = 4;
+    private static final int SIGN = 0x80000000;
+    /** Vectors whose float term partials are added into the double lane sums at once. */
+    private static final int FLUSH = 16;
+
+    /**
+     * {@link #regression} over whole vectors with the loss as a code: terms and slopes in float
+     * lanes, branch-free, with NaN where the scalar loop has it (a comparison with NaN is false);
+     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end.
+     * {@code parameter} is Huber's δ or the quantile q.
+     */
+    private static double regression(int code, float parameter, float[] y, int yOff, float[] p, int pOff,
+                                     byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
+                                     float[] grad, int gradOff, Scratch w) {
+        int step = F.length();
+        double[] wide = w.wideLanes;
+        java.util.Arrays.fill(wide, 0);
+        int deltaBits = Float.floatToRawIntBits(parameter);
+        for (int from = 0; from < n; from += FLUSH * step) {
+            int end = Math.min(n, from + FLUSH * step);
+            FloatVector partial = FloatVector.zero(F);
+            for (int i = from; i < end; i += step) {
+                FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+                FloatVector term;
+                FloatVector slope;
+                if (code == MSE) {
+                    term = e.mul(e);
+                    slope = e.mul(-2f);
+                } else if (code == MAE) {
+                    term = e.abs();
+                    slope = negativeSign(e);
+                } else if (code == HUBER) {
+                    // With c = min(|e|, δ): the term c·(|e| - c/2) (e²/2 inside, δ·(|e| - δ/2) beyond)
+                    // and the slope -sign(e)·c; NaN where e is.
+                    FloatVector a = e.abs();
+                    FloatVector c = atMost(a, deltaBits);
+                    term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
+                    slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                            .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e));
+                } else if (code == QUANTILE) {
+                    term = e.mul(FloatVector.broadcast(F, parameter - 1)
+                            .blend(parameter, e.compare(VectorOperators.GE, 0f)));
+                    slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
+                            .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                } else {
+                    term = e;
+                    slope = FloatVector.broadcast(F, -1f);
+                }
+                if (mask != null) {
+                    VectorMask<Float> invalid = ((FloatVector) ByteVector.fromArray(B, mask, mOff + i)
+                            .convertShape(VectorOperators.B2F, F, 0)).compare(VectorOperators.EQ, 0f);
+                    term = term.blend(0f, invalid);
+                    slope = slope.blend(0f, invalid);
+                }
+                partial = partial.add(term);
+                if (loss != null) {
+                    term.intoArray(loss, lossOff + i);
+                }
+                if (grad != null) {
+                    slope.mul(gradFactor).intoArray(grad, gradOff + i);
+                }
+            }
+            partial.intoArray(w.lanes, 0);
+            for (int l = 0; l < step; l++) {
+                wide[l] += w.lanes[l];
+            }
+        }
+        double sum = 0;
+        for (double lane : wide) {
+            sum += lane;
+        }
+        return sum;
+    }
+
+    /** {@code -sign(e)}: -1, +1, or {@code -0·e} for ±0 and NaN (as {@code -Math.signum}). */
+    private static FloatVector negativeSign(FloatVector e) {
+        return e.mul(-0f).blend(-1f, e.compare(VectorOperators.GT, 0f)).blend(1f, e.compare(VectorOperators.LT, 0f));
+    }
+
+    @Override
+    public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
+                          int outOff) {
+        int step = F.length();
+        int whole = n - n % step;
+        for (int r = 0; r < rows; r++) {
+            float plus = add == null ? 0 : add[addOff + r];
+            float minus = sub[r];
+            int row = r * n;
+            for (int i = row; i < row + whole; i += step) {
+                FloatVector.fromArray(F, x, xOff + i).sub(minus).add(plus).intoArray(out, outOff + i);
+            }
+            for (int i = row + whole; i < row + n; i++) {
+                out[outOff + i] = plus + (x[xOff + i] - minus);
+            }
+        }
+    }
+
+    @Override
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
-        // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
         int i = 0;
         for (; i + F.length() <= n; i += F.length()) {
+            // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
             ((IntVector) ShortVector.fromArray(S, bits, off + i).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, i);
         }
