@@ -59,6 +59,11 @@ public record Family(String name, Class<?> benchmark, List<String> kernels, List
         }
     }
 
+    /** This family with another default run: some of its kernels at other sizes (see {@link Registry#TARGETS}). */
+    public Family withQuick(List<String> kernels, Map<String, List<String>> sizes) {
+        return new Family(name, benchmark, this.kernels, kernels, workload, sizes, full, parity, anchors);
+    }
+
     /** The kernels a run times. */
     public List<String> kernels(boolean fullRun) {
         return fullRun ? kernels : quickKernels;

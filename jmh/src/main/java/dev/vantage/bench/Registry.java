@@ -89,6 +89,18 @@ public final class Registry {
     public static final List<Family> FAMILIES = List.of(LOGPROB, TOKENS, ADVANTAGE, DUELING, COMPSUM, REGRESSION,
             OBJECTIVE);
 
+    /**
+     * Issue 7's CPU targets in one quick run ({@code ./report --targets}): the kernels and sizes its ratios are
+     * stated for, and no others.
+     */
+    public static final List<Family> TARGETS = List.of(
+            LOGPROB.withQuick(List.of("forward"),
+                    params("shape", List.of("2048x32000", "256x151936"), "dtype", List.of("F32", "BF16"))),
+            ADVANTAGE.withQuick(List.of("gae"), params("shape", List.of("1024x1024", "64x32768"))),
+            DUELING,
+            COMPSUM,
+            REGRESSION.withQuick(List.of("mse", "mae", "huber"), REGRESSION.quick()));
+
     private Registry() {
     }
 

@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  * {@code report.html} and {@code jmh.log} (JMH's own output) to the output folder.
  *
  * <pre>
- * Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]
+ * Report [--full | --targets] [--family NAME]... [--seed N] [--out DIR] [--libtorch]
  *   --full      the whole size matrix and JMH's full iteration counts (default: the quick subset)
+ *   --targets   quick iterations on the kernels and sizes of the CPU speed targets (issue 7) only
  *   --family    only this family (logprob, advantage, dueling, loss, objective); may be repeated
  *   --seed N    seed of the parity check's inputs (default: from the clock; printed)
  *   --out DIR   output folder (default jmh/results)
@@ -55,12 +56,15 @@ public final class Report {
     private static final int QUICK_WARMUP = 1;
     private static final int QUICK_MEASUREMENT = 3;
     private static final int QUICK_MS = 300;
+    private static final String USAGE =
+            "usage: Report [--full | --targets] [--family NAME]... [--seed N] [--out DIR] [--libtorch]";
 
     private Report() {
     }
 
     public static void main(String[] args) throws IOException, RunnerException {
         boolean full = false;
+        boolean targets = false;
         boolean requireTorch = false;
         long seed = System.nanoTime();
         Path out = Path.of("jmh", "results");
@@ -68,16 +72,22 @@ public final class Report {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full": full = true; break;
+                case "--targets": targets = true; break;
                 case "--libtorch": requireTorch = true; break;
                 case "--seed": seed = Long.parseLong(args[++i]); break;
                 case "--out": out = Path.of(args[++i]); break;
                 case "--family": only.add(args[++i]); break;
                 default:
-                    System.err.println("usage: Report [--full] [--family NAME]... [--seed N] [--out DIR] [--libtorch]");
+                    System.err.println(USAGE);
                     System.exit(2);
             }
         }
-        List<Family> families = Registry.FAMILIES.stream().filter(f -> only.isEmpty() || only.contains(f.name()))
+        if (full && targets) {
+            System.err.println("--full and --targets: choose one; " + USAGE);
+            System.exit(2);
+        }
+        List<Family> families = (targets ? Registry.TARGETS : Registry.FAMILIES).stream()
+                .filter(f -> only.isEmpty() || only.contains(f.name()))
                 .collect(Collectors.toList());
         if (families.isEmpty()) {
             System.err.println("--family: none of " + only + " is a family; they are "
@@ -92,7 +102,7 @@ public final class Report {
             System.exit(2);
         }
         Files.createDirectories(out);
-        String mode = full ? "full" : "quick";
+        String mode = full ? "full" : targets ? "targets" : "quick";
         List<String> about = new ArrayList<>(about(mode, args));
         about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
                 : String.format(Locale.ROOT, "warmup %d × %.1f s, measurement %d × %.1f s", QUICK_WARMUP,
