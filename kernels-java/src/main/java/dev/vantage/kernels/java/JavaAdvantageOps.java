@@ -48,6 +48,13 @@ final class JavaAdvantageOps implements AdvantageOps {
                           Tensor bootstrap, Tensor advantages, Tensor returns, long batch, long time, double gamma,
                           double gammaLambda) {
         int len = (int) time;
+        if (terminated == null && truncated == null) {
+            // At least four rows a lane, so that few steps run after all but one lane ran out of rows.
+            long grain = Math.max(4 * LaneScan.LANES, rowGrain(time));
+            parallel.forChunks(batch, grain, (chunk, start, end) -> new LaneScan().run(rewards, values, mask,
+                    bootstrap, advantages, returns, start, end, len, gamma, gammaLambda));
+            return;
+        }
         parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
             EpisodeScan scan = new EpisodeScan();
             FloatIn r = new FloatIn();
