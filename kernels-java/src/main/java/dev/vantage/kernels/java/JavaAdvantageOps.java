@@ -12,8 +12,9 @@ import dev.vantage.kernels.spi.AdvantageOps;
 
 /**
  * The pure-Java advantage estimators: one backward pass per row with rows in parallel
- * ({@link EpisodeScan}), group statistics and whitening in double, whitening sums through
- * {@link Parallel#reduce} so that results do not depend on the thread count.
+ * ({@link EpisodeScan}; {@link LaneScan}, four rows at a time, without episode flags), group
+ * statistics and whitening in double, whitening sums through {@link Parallel#reduce} so that
+ * results do not depend on the thread count.
  */
 final class JavaAdvantageOps implements AdvantageOps {
     /** Elements a chunk must hold to be worth a task. */

@@ -119,7 +119,10 @@ final class LaneScan {
         nextAdvantage[k] = advantage;
     }
 
-    /** The last valid step of the row at window index {@code row0}: -1 if none, -2 if the valid steps are not a prefix. */
+    /**
+     * The last valid step of the row at window index {@code row0}: -1 if none, -2 if its valid
+     * steps are not a prefix (Arrays.mismatch runs vectorised).
+     */
     private int lastValid(int row0, int len) {
         if (ones.length < len) {
             ones = new byte[len];
