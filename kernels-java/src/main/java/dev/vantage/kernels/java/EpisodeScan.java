@@ -11,7 +11,8 @@ import dev.vantage.kernels.Tensor;
  * recurrence with values 0 and λ = 1.
  *
  * <p>A chunk of rows owns one instance; {@link #load} points its views at a row, {@link #run}
- * walks it.
+ * walks it. GAE and returns without episode flags run on {@link LaneScan}, several rows at a time,
+ * which sends here the rows it cannot take (a mask that is not a prefix, arrays at other offsets).
  */
 final class EpisodeScan {
     private final FloatIn values = new FloatIn();

@@ -12,8 +12,9 @@ import dev.vantage.kernels.spi.AdvantageOps;
 
 /**
  * The pure-Java advantage estimators: one backward pass per row with rows in parallel
- * ({@link EpisodeScan}), group statistics and whitening in double, whitening sums through
- * {@link Parallel#reduce} so that results do not depend on the thread count.
+ * ({@link EpisodeScan}; {@link LaneScan}, four rows at a time, without episode flags), group
+ * statistics and whitening in double, whitening sums through {@link Parallel#reduce} so that
+ * results do not depend on the thread count.
  */
 final class JavaAdvantageOps implements AdvantageOps {
     /** Elements a chunk must hold to be worth a task. */
@@ -48,6 +49,13 @@ final class JavaAdvantageOps implements AdvantageOps {
                           Tensor bootstrap, Tensor advantages, Tensor returns, long batch, long time, double gamma,
                           double gammaLambda) {
         int len = (int) time;
+        if (terminated == null && truncated == null) {
+            // At least four rows a lane, so that few steps run after all but one lane ran out of rows.
+            long grain = Math.max(4 * LaneScan.LANES, rowGrain(time));
+            parallel.forChunks(batch, grain, (chunk, start, end) -> new LaneScan().run(rewards, values, mask,
+                    bootstrap, advantages, returns, start, end, len, gamma, gammaLambda));
+            return;
+        }
         parallel.forChunks(batch, rowGrain(time), (chunk, start, end) -> {
             EpisodeScan scan = new EpisodeScan();
             FloatIn r = new FloatIn();
