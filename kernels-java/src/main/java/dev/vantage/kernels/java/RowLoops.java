@@ -53,7 +53,8 @@ interface RowLoops {
      * a loop for {@code kind}: adds {@code Σ term_i} over the valid elements ({@code mask} null:
      * all) to {@code acc[at]}, writes {@code term_i} through {@code loss} and
      * {@code gradFactor·∂term_i/∂ŷ_i} through {@code grad} (each unless null; 0 where invalid) for
-     * {@code i} from 0 on. Returns where it stopped (0 where it has no loop for kind); the caller
+     * {@code i} from 0 on; for MAPE, also adds the number of valid elements whose ε guard fires to
+     * {@code acc[at + 1]}. Returns where it stopped (0 where it has no loop for kind); the caller
      * does the rest and commits the outputs.
      */
     int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,

@@ -305,19 +305,46 @@ final class VectorRowLoops implements RowLoops {
     @Override
     public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
                           double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
-        int code = kind == RegressionLoss.MSE ? MSE : kind == RegressionLoss.MAE ? MAE
-                : kind == RegressionLoss.HUBER ? HUBER : kind == RegressionLoss.QUANTILE ? QUANTILE
-                : kind == RegressionLoss.MBE ? MBE : -1;
+        int code = code(kind, o);
         if (code < 0 || mask != null && B.length() != F.length()) {
             return 0;
         }
         Scratch w = SCRATCH.get();
         int whole = n - n % F.length();
-        float parameter = (float) (code == HUBER ? o.delta() : o.quantile());
-        acc[at] += regression(code, parameter, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
+        double eps = o.epsilon();
+        float parameter = (float) (code == HUBER ? o.delta() : code == QUANTILE ? o.quantile() : eps);
+        // The float ε's neighbour that makes the float comparisons those with the double ε:
+        // |y| < ε is |y| < the least float >= ε, x > ε is x > the greatest float <= ε.
+        float bound = code == MAPE ? (parameter < eps ? Math.nextUp(parameter) : parameter)
+                : parameter > eps ? Math.nextDown(parameter) : parameter;
+        regression(code, parameter, bound, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
                 mask == null ? 0 : mask.off, whole, (float) gradFactor, loss == null ? null : loss.a,
-                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, w);
+                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, acc, at, w);
         return whole;
+    }
+
+    /**
+     * The loop's code for kind, -1 where it has none; also -1 for MAPE and MSLE with an ε that is
+     * not a normal float, which the float lanes would not take as the double code does.
+     */
+    private static int code(RegressionLoss kind, RegressionOptions o) {
+        boolean floatEpsilon = o.epsilon() >= Float.MIN_NORMAL && o.epsilon() <= Float.MAX_VALUE;
+        switch (kind) {
+            case MSE:
+                return MSE;
+            case MAE:
+                return MAE;
+            case HUBER:
+                return HUBER;
+            case QUANTILE:
+                return QUANTILE;
+            case MBE:
+                return MBE;
+            case MAPE:
+                return floatEpsilon ? MAPE : -1;
+            default:
+                return -1;
+        }
     }
 
     private static final int MSE = 0;
@@ -325,6 +352,7 @@ final class VectorRowLoops implements RowLoops {
     private static final int HUBER = 2;
     private static final int QUANTILE = 3;
     private static final int MBE = 4;
+    private static final int MAPE = 5;
     private static final int SIGN = 0x80000000;
     /** Vectors whose float term partials are added into the double lane sums at once. */
     private static final int FLUSH = 16;
@@ -332,21 +360,25 @@ final class VectorRowLoops implements RowLoops {
     /**
      * {@link #regression} over whole vectors with the loss as a code: terms and slopes in float
      * lanes, branch-free, with NaN where the scalar loop has it (a comparison with NaN is false);
-     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end.
-     * {@code parameter} is Huber's δ or the quantile q.
+     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end,
+     * into {@code acc[at]}, and MAPE's count of valid elements whose guard fires into
+     * {@code acc[at + 1]}. {@code parameter} is Huber's δ, the quantile q or ε in float;
+     * {@code bound} the float that ε's comparisons take (see the caller).
      */
-    private static double regression(int code, float parameter, float[] y, int yOff, float[] p, int pOff,
-                                     byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
-                                     float[] grad, int gradOff, Scratch w) {
+    private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
+                                   byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
+                                   float[] grad, int gradOff, double[] acc, int at, Scratch w) {
         int step = F.length();
         double[] wide = w.wideLanes;
         java.util.Arrays.fill(wide, 0);
         int deltaBits = Float.floatToRawIntBits(parameter);
+        int guards = 0;
         for (int from = 0; from < n; from += FLUSH * step) {
             int end = Math.min(n, from + FLUSH * step);
             FloatVector partial = FloatVector.zero(F);
             for (int i = from; i < end; i += step) {
-                FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+                FloatVector target = FloatVector.fromArray(F, y, yOff + i);
+                FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
                 FloatVector term;
                 FloatVector slope;
                 if (code == MSE) {
@@ -368,13 +400,20 @@ final class VectorRowLoops implements RowLoops {
                             .blend(parameter, e.compare(VectorOperators.GE, 0f)));
                     slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
                             .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                } else if (code == MAPE) {
+                    // 100 / max(|y|, ε) scales both; NaN where y is.
+                    FloatVector a = target.abs();
+                    VectorMask<Float> guard = a.compare(VectorOperators.LT, bound);
+                    FloatVector scale = FloatVector.broadcast(F, 100f).div(a.blend(parameter, guard));
+                    term = e.abs().mul(scale);
+                    slope = negativeSign(e).mul(scale);
+                    guards += (mask == null ? guard : guard.andNot(invalid(mask, mOff + i))).trueCount();
                 } else {
                     term = e;
                     slope = FloatVector.broadcast(F, -1f);
                 }
                 if (mask != null) {
-                    VectorMask<Float> invalid = ((FloatVector) ByteVector.fromArray(B, mask, mOff + i)
-                            .convertShape(VectorOperators.B2F, F, 0)).compare(VectorOperators.EQ, 0f);
+                    VectorMask<Float> invalid = invalid(mask, mOff + i);
                     term = term.blend(0f, invalid);
                     slope = slope.blend(0f, invalid);
                 }
@@ -395,7 +434,16 @@ final class VectorRowLoops implements RowLoops {
         for (double lane : wide) {
             sum += lane;
         }
-        return sum;
+        acc[at] += sum;
+        if (code == MAPE) {
+            acc[at + 1] += guards;
+        }
+    }
+
+    /** The lanes whose mask byte at {@code mask[at]} is 0. */
+    private static VectorMask<Float> invalid(byte[] mask, int at) {
+        return ((FloatVector) ByteVector.fromArray(B, mask, at).convertShape(VectorOperators.B2F, F, 0))
+                .compare(VectorOperators.EQ, 0f);
     }
 
     /** {@code -sign(e)}: -1, +1, or {@code -0·e} for ±0 and NaN (as {@code -Math.signum}). */
