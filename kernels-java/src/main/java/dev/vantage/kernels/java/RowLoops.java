@@ -61,6 +61,14 @@ interface RowLoops {
                    double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at);
 
     /**
+     * Adds, over the valid elements of {@code x[xOff, xOff + n)} ({@code mask[mOff + i] != 0}; mask
+     * null: all), their count and the sums of {@code d}, {@code |d|} and {@code d²} with
+     * {@code d = x_i - center} in double, to {@code acc[at]} to {@code acc[at + 3]}: the moments of a
+     * target about 0 or about its mean.
+     */
+    void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at);
+
+    /**
      * {@code out[r·n + i] = add[r] + (x[r·n + i] - sub[r])} in float for {@code r < rows},
      * {@code i < n} (offsets added to the flat indices; {@code add} null: 0). The output half of a
      * dueling head's rows; out may be x.

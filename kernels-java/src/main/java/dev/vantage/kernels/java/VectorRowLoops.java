@@ -36,6 +36,12 @@ final class VectorRowLoops implements RowLoops {
     /** Bytes lane for lane with {@link #F} (for masks) where there is such a shape: 64 bits or more. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    /** Floats lane for lane with {@link #D}, to widen. */
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** Bytes lane for lane with {@link #D} where there is such a shape: 64 bits or more. */
+    private static final VectorSpecies<Byte> BD = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, D.length() * 8)));
     /** Elements whose float lane partials are added into the double sums at once. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
@@ -449,6 +455,67 @@ final class VectorRowLoops implements RowLoops {
     /** {@code -sign(e)}: -1, +1, or {@code -0·e} for ±0 and NaN (as {@code -Math.signum}). */
     private static FloatVector negativeSign(FloatVector e) {
         return e.mul(-0f).blend(-1f, e.compare(VectorOperators.GT, 0f)).blend(1f, e.compare(VectorOperators.LT, 0f));
+    }
+
+    /**
+     * Two double vectors a step, each sum in two accumulators: one would make the loop wait on the
+     * latency of its adds. Masked lanes become the center, so NaN there is ignored.
+     */
+    @Override
+    public void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at) {
+        int step = D.length();
+        int whole = mask != null && BD.length() != step ? 0 : n - n % (2 * step);
+        DoubleVector sum0 = DoubleVector.zero(D);
+        DoubleVector sum1 = sum0;
+        DoubleVector abs0 = sum0;
+        DoubleVector abs1 = sum0;
+        DoubleVector squares0 = sum0;
+        DoubleVector squares1 = sum0;
+        int skipped = 0;
+        for (int i = 0; i < whole; i += 2 * step) {
+            DoubleVector d0 = widen(x, xOff + i).sub(center);
+            DoubleVector d1 = widen(x, xOff + i + step).sub(center);
+            if (mask != null) {
+                VectorMask<Double> skip0 = invalidDoubles(mask, mOff + i);
+                VectorMask<Double> skip1 = invalidDoubles(mask, mOff + i + step);
+                d0 = d0.blend(0, skip0);
+                d1 = d1.blend(0, skip1);
+                skipped += skip0.trueCount() + skip1.trueCount();
+            }
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+            abs0 = abs0.add(d0.abs());
+            abs1 = abs1.add(d1.abs());
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+        }
+        double[] lanes = SCRATCH.get().wideLanes;
+        acc[at] += whole - skipped;
+        acc[at + 1] += lanes(sum0.add(sum1), lanes);
+        acc[at + 2] += lanes(abs0.add(abs1), lanes);
+        acc[at + 3] += lanes(squares0.add(squares1), lanes);
+        ScalarRowLoops.INSTANCE.moments(x, xOff + whole, mask, mOff + whole, n - whole, center, acc, at);
+    }
+
+    /** The floats at {@code x[at]} widened to double. */
+    private static DoubleVector widen(float[] x, int at) {
+        return (DoubleVector) FloatVector.fromArray(FD, x, at).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** The double lanes whose mask byte at {@code mask[at]} is 0. */
+    private static VectorMask<Double> invalidDoubles(byte[] mask, int at) {
+        return ((DoubleVector) ByteVector.fromArray(BD, mask, at).convertShape(VectorOperators.B2D, D, 0))
+                .compare(VectorOperators.EQ, 0);
+    }
+
+    /** The lanes of {@code v} added in order (not reduceLanes, see {@link #lanes(FloatVector, float[])}). */
+    private static double lanes(DoubleVector v, double[] lanes) {
+        v.intoArray(lanes, 0);
+        double sum = 0;
+        for (int l = 0; l < D.length(); l++) {
+            sum += lanes[l];
+        }
+        return sum;
     }
 
     @Override
