@@ -36,12 +36,6 @@ final class VectorRowLoops implements RowLoops {
     /** Bytes lane for lane with {@link #F} (for masks) where there is such a shape: 64 bits or more. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(Math.max(64, F.length() * 8)));
-    /** Floats lane for lane with {@link #D}, to widen. */
-    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(D.vectorBitSize() / 2));
-    /** Bytes lane for lane with {@link #D} where there is such a shape: 64 bits or more. */
-    private static final VectorSpecies<Byte> BD = VectorSpecies.of(byte.class,
-            VectorShape.forBitSize(Math.max(64, D.length() * 8)));
     /** Elements whose float lane partials are added into the double sums at once. */
     private static final int BLOCK = 2048;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
@@ -330,8 +324,8 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * The loop's code for kind, -1 where it has none; also -1 for MAPE and MSLE with an ε that is
-     * not a normal float, which the float lanes would not take as the double code does.
+     * The loop's code for kind, -1 where it has none; also -1 for MAPE with an ε that is not a
+     * normal float, which the float lanes would not take as the double code does.
      */
     private static int code(RegressionLoss kind, RegressionOptions o) {
         boolean floatEpsilon = o.epsilon() >= Float.MIN_NORMAL && o.epsilon() <= Float.MAX_VALUE;
@@ -360,6 +354,7 @@ final class VectorRowLoops implements RowLoops {
     private static final int MBE = 4;
     private static final int MAPE = 5;
     private static final int SIGN = 0x80000000;
+    private static final VectorMask<Float> NO_LANE = F.maskAll(false);
     /** Vectors whose float term partials are added into the double lane sums at once. */
     private static final int FLUSH = 16;
 
@@ -370,6 +365,11 @@ final class VectorRowLoops implements RowLoops {
      * into {@code acc[at]}, and MAPE's count of valid elements whose guard fires into
      * {@code acc[at + 1]}. {@code parameter} is Huber's δ, the quantile q or ε in float;
      * {@code bound} the float that ε's comparisons take (see the caller).
+     *
+     * <p>The method calls come first in the loop: once a compilation grows past
+     * {@code NodeCountInliningCutoff}, C2 inlines no more calls but the Vector API's, and a vector
+     * passed to a call it leaves is boxed. With every kind in use in one JVM, this loop is about
+     * that size.
      */
     private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
                                    byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
@@ -385,6 +385,8 @@ final class VectorRowLoops implements RowLoops {
             for (int i = from; i < end; i += step) {
                 FloatVector target = FloatVector.fromArray(F, y, yOff + i);
                 FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
+                VectorMask<Float> invalid = mask == null ? NO_LANE : invalid(mask, mOff + i);
+                FloatVector against = negativeSign(e);
                 FloatVector term;
                 FloatVector slope;
                 if (code == MSE) {
@@ -392,15 +394,14 @@ final class VectorRowLoops implements RowLoops {
                     slope = e.mul(-2f);
                 } else if (code == MAE) {
                     term = e.abs();
-                    slope = negativeSign(e);
+                    slope = against;
                 } else if (code == HUBER) {
-                    // With c = min(|e|, δ): the term c·(|e| - c/2) (e²/2 inside, δ·(|e| - δ/2) beyond)
-                    // and the slope -sign(e)·c; NaN where e is.
+                    // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2) (e²/2
+                    // inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c.
                     FloatVector a = e.abs();
-                    FloatVector c = atMost(a, deltaBits);
+                    FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
                     term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                    slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
-                            .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e));
+                    slope = against.mul(c);
                 } else if (code == QUANTILE) {
                     term = e.mul(FloatVector.broadcast(F, parameter - 1)
                             .blend(parameter, e.compare(VectorOperators.GE, 0f)));
@@ -412,14 +413,13 @@ final class VectorRowLoops implements RowLoops {
                     VectorMask<Float> guard = a.compare(VectorOperators.LT, bound);
                     FloatVector scale = FloatVector.broadcast(F, 100f).div(a.blend(parameter, guard));
                     term = e.abs().mul(scale);
-                    slope = negativeSign(e).mul(scale);
-                    guards += (mask == null ? guard : guard.andNot(invalid(mask, mOff + i))).trueCount();
+                    slope = against.mul(scale);
+                    guards += guard.andNot(invalid).trueCount();
                 } else {
                     term = e;
                     slope = FloatVector.broadcast(F, -1f);
                 }
                 if (mask != null) {
-                    VectorMask<Float> invalid = invalid(mask, mOff + i);
                     term = term.blend(0f, invalid);
                     slope = slope.blend(0f, invalid);
                 }
@@ -458,13 +458,16 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * Two double vectors a step, each sum in two accumulators: one would make the loop wait on the
-     * latency of its adds. Masked lanes become the center, so NaN there is ignored.
+     * A float vector a step, as two double vectors with an accumulator each: one would make the
+     * loop wait on the latency of its adds. Masked lanes become the center, so NaN there is
+     * ignored. Halves by the conversions' parts, not by half-width species: a second float or byte
+     * species in the same JVM would leave C2 without the exact vector class in shared Vector API
+     * code, and the intrinsics that need it would fail.
      */
     @Override
     public void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at) {
-        int step = D.length();
-        int whole = mask != null && BD.length() != step ? 0 : n - n % (2 * step);
+        int step = F.length();
+        int whole = mask != null && B.length() != step ? 0 : n - n % step;
         DoubleVector sum0 = DoubleVector.zero(D);
         DoubleVector sum1 = sum0;
         DoubleVector abs0 = sum0;
@@ -472,12 +475,16 @@ final class VectorRowLoops implements RowLoops {
         DoubleVector squares0 = sum0;
         DoubleVector squares1 = sum0;
         int skipped = 0;
-        for (int i = 0; i < whole; i += 2 * step) {
-            DoubleVector d0 = widen(x, xOff + i).sub(center);
-            DoubleVector d1 = widen(x, xOff + i + step).sub(center);
+        for (int i = 0; i < whole; i += step) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(center);
+            DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(center);
             if (mask != null) {
-                VectorMask<Double> skip0 = invalidDoubles(mask, mOff + i);
-                VectorMask<Double> skip1 = invalidDoubles(mask, mOff + i + step);
+                ByteVector valid = ByteVector.fromArray(B, mask, mOff + i);
+                VectorMask<Double> skip0 = ((DoubleVector) valid.convertShape(VectorOperators.B2D, D, 0))
+                        .compare(VectorOperators.EQ, 0);
+                VectorMask<Double> skip1 = ((DoubleVector) valid.convertShape(VectorOperators.B2D, D, 1))
+                        .compare(VectorOperators.EQ, 0);
                 d0 = d0.blend(0, skip0);
                 d1 = d1.blend(0, skip1);
                 skipped += skip0.trueCount() + skip1.trueCount();
@@ -495,17 +502,6 @@ final class VectorRowLoops implements RowLoops {
         acc[at + 2] += lanes(abs0.add(abs1), lanes);
         acc[at + 3] += lanes(squares0.add(squares1), lanes);
         ScalarRowLoops.INSTANCE.moments(x, xOff + whole, mask, mOff + whole, n - whole, center, acc, at);
-    }
-
-    /** The floats at {@code x[at]} widened to double. */
-    private static DoubleVector widen(float[] x, int at) {
-        return (DoubleVector) FloatVector.fromArray(FD, x, at).convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    /** The double lanes whose mask byte at {@code mask[at]} is 0. */
-    private static VectorMask<Double> invalidDoubles(byte[] mask, int at) {
-        return ((DoubleVector) ByteVector.fromArray(BD, mask, at).convertShape(VectorOperators.B2D, D, 0))
-                .compare(VectorOperators.EQ, 0);
     }
 
     /** The lanes of {@code v} added in order (not reduceLanes, see {@link #lanes(FloatVector, float[])}). */
