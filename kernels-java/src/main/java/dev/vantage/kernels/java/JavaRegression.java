@@ -43,7 +43,9 @@ final class JavaRegression {
         if (!kind.elementwise()) {
             return wholeSet(kind, target, prediction, mask, grad, o);
         }
-        long n = mask == null ? target.numel() : count(mask, target.numel());
+        // The moments loop counts the mask in vector lanes, reading the target too: a scalar count
+        // of the bytes alone took longer than the loss itself.
+        long n = mask == null ? target.numel() : (long) pass(null, 0, target, null, mask, null, null, o, 0)[COUNT];
         boolean mean = o.reduction() == Reduction.MEAN;
         double[] s = pass(kind, mean ? (n == 0 ? 0 : 1.0 / n) : 1, target, prediction, mask, loss, grad, o,
                 Double.NaN);
@@ -58,8 +60,11 @@ final class JavaRegression {
         // RAE and RSE divide by a sum over the target alone: their Σ term can come with the gradient,
         // so that the first pass reads only the target. The others need it for the gradient's scale.
         boolean termFirst = kind != RegressionLoss.RAE && kind != RegressionLoss.RSE;
-        double[] s = pass(termFirst ? base : null, 0, target, prediction, mask, null, null, o, 0);
-        long n = (long) s[COUNT];
+        // RMSE and RMSLE need the target's moments only for the count of a mask.
+        boolean moments = mask != null || kind != RegressionLoss.RMSE && kind != RegressionLoss.RMSLE;
+        double[] s = pass(termFirst ? base : null, 0, target, prediction, mask, null, null, o,
+                moments ? 0 : Double.NaN);
+        long n = moments ? (long) s[COUNT] : target.numel();
         if (n == 0) {
             if (grad != null) {
                 pass(base, 0, target, prediction, mask, null, grad, o, Double.NaN);
@@ -257,16 +262,6 @@ final class JavaRegression {
             default:
                 throw new IllegalStateException(kind + " has no elementwise term");
         }
-    }
-
-    /** Number of true entries of a mask. */
-    private long count(Tensor mask, long numel) {
-        return (long) parallel.reduce(numel, GRAIN, 1, (start, end, acc, at) ->
-                blocks(start, end, null, null, mask, b -> {
-                    for (int i = 0; i < b.len; i++) {
-                        acc[at] += b.valid(i) ? 1 : 0;
-                    }
-                }))[0];
     }
 
     /**
