@@ -52,14 +52,22 @@ final class VectorRowLoops implements RowLoops {
     private static final float LOG2E_F = 1.44269504088896341f;
     private static final float LN2_F = 0.6931471805599453f;
 
-    /** A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1. */
+    /**
+     * A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1,
+     * the terms and slopes of a piece of MSLE or log-cosh.
+     */
     private static final class Scratch {
         final float[] lanes = new float[F.length()];
         final double[] sums = new double[2];
         final double[] wideLanes = new double[F.length()];
         final double[] wide = new double[BLOCK];
         final double[] pass = new double[VectorMath.PASS];
+        final float[] terms = new float[PIECE];
+        final float[] slopes = new float[PIECE];
     }
+
+    /** Elements of MSLE or log-cosh whose terms and slopes wait in the scratch (in L1). */
+    private static final int PIECE = 1024;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -317,15 +325,27 @@ final class VectorRowLoops implements RowLoops {
         // |y| < ε is |y| < the least float >= ε, x > ε is x > the greatest float <= ε.
         float bound = code == MAPE ? (parameter < eps ? Math.nextUp(parameter) : parameter)
                 : parameter > eps ? Math.nextDown(parameter) : parameter;
-        regression(code, parameter, bound, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
-                mask == null ? 0 : mask.off, whole, (float) gradFactor, loss == null ? null : loss.a,
-                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, acc, at, w);
+        // MSLE and log-cosh leave their terms and slopes in the scratch a piece at a time, for the
+        // loop below to mask, add and write.
+        boolean staged = code == MSLE || code == LOG_COSH;
+        for (int from = 0; from < whole; from += staged ? PIECE : whole) {
+            int len = staged ? Math.min(PIECE, whole - from) : whole;
+            if (code == MSLE) {
+                msle(y.a, y.off + from, p.a, p.off + from, len, parameter, bound, w);
+            } else if (code == LOG_COSH) {
+                logCosh(y.a, y.off + from, p.a, p.off + from, len, w);
+            }
+            regression(staged ? STAGED : code, parameter, bound, y.a, y.off + from, p.a, p.off + from,
+                    mask == null ? null : mask.a, mask == null ? 0 : mask.off + from, len, (float) gradFactor,
+                    loss == null ? null : loss.a, loss == null ? 0 : loss.off + from, grad == null ? null : grad.a,
+                    grad == null ? 0 : grad.off + from, acc, at, w);
+        }
         return whole;
     }
 
     /**
-     * The loop's code for kind, -1 where it has none; also -1 for MAPE with an ε that is not a
-     * normal float, which the float lanes would not take as the double code does.
+     * The loop's code for kind, -1 where it has none; also -1 for MAPE and MSLE with an ε that is
+     * not a normal float, which the float lanes would not take as the double code does.
      */
     private static int code(RegressionLoss kind, RegressionOptions o) {
         boolean floatEpsilon = o.epsilon() >= Float.MIN_NORMAL && o.epsilon() <= Float.MAX_VALUE;
@@ -342,6 +362,10 @@ final class VectorRowLoops implements RowLoops {
                 return MBE;
             case MAPE:
                 return floatEpsilon ? MAPE : -1;
+            case MSLE:
+                return floatEpsilon ? MSLE : -1;
+            case LOG_COSH:
+                return LOG_COSH;
             default:
                 return -1;
         }
@@ -353,7 +377,13 @@ final class VectorRowLoops implements RowLoops {
     private static final int QUANTILE = 3;
     private static final int MBE = 4;
     private static final int MAPE = 5;
+    private static final int MSLE = 6;
+    private static final int LOG_COSH = 7;
+    /** The loop's code for terms and slopes that a stage left in the scratch. */
+    private static final int STAGED = 8;
     private static final int SIGN = 0x80000000;
+    /** Log-cosh's |x| is clamped to this for expm1: beyond it, e^{-2|x|} - 1 is -1 in float. */
+    private static final int TEN_BITS = Float.floatToRawIntBits(10f);
     private static final VectorMask<Float> NO_LANE = F.maskAll(false);
     /** Vectors whose float term partials are added into the double lane sums at once. */
     private static final int FLUSH = 16;
@@ -366,10 +396,10 @@ final class VectorRowLoops implements RowLoops {
      * {@code acc[at + 1]}. {@code parameter} is Huber's δ, the quantile q or ε in float;
      * {@code bound} the float that ε's comparisons take (see the caller).
      *
-     * <p>The method calls come first in the loop: once a compilation grows past
-     * {@code NodeCountInliningCutoff}, C2 inlines no more calls but the Vector API's, and a vector
-     * passed to a call it leaves is boxed. With every kind in use in one JVM, this loop is about
-     * that size.
+     * <p>The method calls come first in the loop, and MSLE and log-cosh, with their log1p, have
+     * loops of their own: once a compilation grows past {@code NodeCountInliningCutoff}, C2 inlines
+     * no more calls but the Vector API's, and a vector passed to a call it leaves is boxed. With
+     * every kind in use in one JVM, this loop alone is about that size.
      */
     private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
                                    byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
@@ -383,41 +413,46 @@ final class VectorRowLoops implements RowLoops {
             int end = Math.min(n, from + FLUSH * step);
             FloatVector partial = FloatVector.zero(F);
             for (int i = from; i < end; i += step) {
-                FloatVector target = FloatVector.fromArray(F, y, yOff + i);
-                FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
                 VectorMask<Float> invalid = mask == null ? NO_LANE : invalid(mask, mOff + i);
-                FloatVector against = negativeSign(e);
                 FloatVector term;
                 FloatVector slope;
-                if (code == MSE) {
-                    term = e.mul(e);
-                    slope = e.mul(-2f);
-                } else if (code == MAE) {
-                    term = e.abs();
-                    slope = against;
-                } else if (code == HUBER) {
-                    // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2) (e²/2
-                    // inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c.
-                    FloatVector a = e.abs();
-                    FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
-                    term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                    slope = against.mul(c);
-                } else if (code == QUANTILE) {
-                    term = e.mul(FloatVector.broadcast(F, parameter - 1)
-                            .blend(parameter, e.compare(VectorOperators.GE, 0f)));
-                    slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
-                            .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
-                } else if (code == MAPE) {
-                    // 100 / max(|y|, ε) scales both; NaN where y is.
-                    FloatVector a = target.abs();
-                    VectorMask<Float> guard = a.compare(VectorOperators.LT, bound);
-                    FloatVector scale = FloatVector.broadcast(F, 100f).div(a.blend(parameter, guard));
-                    term = e.abs().mul(scale);
-                    slope = against.mul(scale);
-                    guards += guard.andNot(invalid).trueCount();
+                if (code == STAGED) {
+                    term = FloatVector.fromArray(F, w.terms, i);
+                    slope = FloatVector.fromArray(F, w.slopes, i);
                 } else {
-                    term = e;
-                    slope = FloatVector.broadcast(F, -1f);
+                    FloatVector target = FloatVector.fromArray(F, y, yOff + i);
+                    FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
+                    FloatVector against = negativeSign(e);
+                    if (code == MSE) {
+                        term = e.mul(e);
+                        slope = e.mul(-2f);
+                    } else if (code == MAE) {
+                        term = e.abs();
+                        slope = against;
+                    } else if (code == HUBER) {
+                        // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2)
+                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c.
+                        FloatVector a = e.abs();
+                        FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
+                        term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
+                        slope = against.mul(c);
+                    } else if (code == QUANTILE) {
+                        term = e.mul(FloatVector.broadcast(F, parameter - 1)
+                                .blend(parameter, e.compare(VectorOperators.GE, 0f)));
+                        slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
+                                .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                    } else if (code == MAPE) {
+                        // 100 / max(|y|, ε) scales both; NaN where y is.
+                        FloatVector a = target.abs();
+                        VectorMask<Float> guard = a.compare(VectorOperators.LT, bound);
+                        FloatVector scale = FloatVector.broadcast(F, 100f).div(a.blend(parameter, guard));
+                        term = e.abs().mul(scale);
+                        slope = against.mul(scale);
+                        guards += guard.andNot(invalid).trueCount();
+                    } else {
+                        term = e;
+                        slope = FloatVector.broadcast(F, -1f);
+                    }
                 }
                 if (mask != null) {
                     term = term.blend(0f, invalid);
@@ -443,6 +478,68 @@ final class VectorRowLoops implements RowLoops {
         acc[at] += sum;
         if (code == MAPE) {
             acc[at + 1] += guards;
+        }
+    }
+
+    /**
+     * MSLE's terms and slopes of {@code [0, n)} into the scratch: Keras's clamp {@code max(x, ε)}
+     * (NaN stays), then {@code log1p(â) - log1p(b̂)} as {@code ±log1p(|â - b̂| / (1 + min(â, b̂)))}:
+     * no cancellation where they are close, and an argument >= 0 (the min as an integer min: both
+     * are positive). The slope is 0 where ŷ is clamped. log1p comes early, before C2's node cutoff
+     * (see {@link #regression(int, float, float, float[], int, float[], int, byte[], int, int, float,
+     * float[], int, float[], int, double[], int, Scratch)}).
+     */
+    private static void msle(float[] y, int yOff, float[] p, int pOff, int n, float epsilon, float bound,
+                             Scratch w) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector prediction = FloatVector.fromArray(F, p, pOff + i);
+            VectorMask<Float> clamped = prediction.compare(VectorOperators.LE, bound);
+            FloatVector a = prediction.blend(epsilon, clamped);
+            FloatVector b = FloatVector.fromArray(F, y, yOff + i);
+            b = b.blend(epsilon, b.compare(VectorOperators.LE, bound));
+            FloatVector difference = a.sub(b);
+            FloatVector d = VectorMath.log1p(difference.abs().div(a.reinterpretAsInts().min(b.reinterpretAsInts())
+                    .reinterpretAsFloats().add(1f))).reinterpretAsInts().or(difference.reinterpretAsInts().and(SIGN))
+                    .reinterpretAsFloats();
+            d.mul(d).intoArray(w.terms, i);
+            d.add(d).div(a.add(1f)).blend(0f, clamped).intoArray(w.slopes, i);
+        }
+    }
+
+    /**
+     * Log-cosh's terms and slopes of {@code [0, n)} into the scratch. With {@code a = |x|}
+     * ({@code x = ŷ - y}) and {@code m = e^{-2a} - 1}: {@code tanh a = -m/(2 + m)}, and
+     * {@code log cosh x} is {@code -log1p(-tanh²a)/2} below a = 1, where {@code a + log1p(m/2)}
+     * cancels, and that from 1 on, where {@code 1 - tanh²a} would. m within 1 ulp: {@code -2a =
+     * k·ln2 + r} ({@code |r| <= ln2/2}; ln 2's float rounding costs at most 29·2e-9 here),
+     * {@code e^r - 1} by its Taylor series to {@code r^7/7!} (remainder below 2e-8 relative), and
+     * {@code 2^k·(e^r - 1) + (2^k - 1)} in one fused multiply-add, which leaves {@code e^r - 1}
+     * untouched where k = 0: small a keep their relative precision. a goes in clamped to 10 (an
+     * integer min: a >= 0), beyond which m is -1 in float; a NaN comes back through a. Its own
+     * compilation, as {@link #msle}'s.
+     */
+    private static void logCosh(float[] y, int yOff, float[] p, int pOff, int n, Scratch w) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+            FloatVector a = e.abs();
+            FloatVector v = a.reinterpretAsInts().min(TEN_BITS).reinterpretAsFloats().mul(-2f);
+            FloatVector shifted = v.fma(LOG2E_F, ROUND_F);
+            FloatVector k = shifted.sub(ROUND_F);
+            FloatVector r = k.lanewise(VectorOperators.FMA, -LN2_F, v);
+            FloatVector q = r.fma(1f / 5040, 1f / 720).lanewise(VectorOperators.FMA, r, 1f / 120)
+                    .lanewise(VectorOperators.FMA, r, 1f / 24).lanewise(VectorOperators.FMA, r, 1f / 6)
+                    .lanewise(VectorOperators.FMA, r, 0.5f);
+            FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(0x3F800000)
+                    .reinterpretAsFloats();
+            FloatVector m = scale.fma(q.mul(r).fma(r, r), scale.sub(1f));
+            FloatVector tanh = m.abs().div(m.add(2f));
+            VectorMask<Float> near = a.compare(VectorOperators.LT, 1f);
+            FloatVector l = VectorMath.log1p(m.mul(0.5f).blend(tanh.mul(tanh).neg(), near));
+            // abs: a 0 term stays +0.
+            a.add(l).blend(l.mul(-0.5f), near).abs().intoArray(w.terms, i);
+            // tanh x = -sign(e)·tanh a, by the sign bit; NaN where e is.
+            tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                    .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
         }
     }
 
