@@ -10,14 +10,25 @@ import dev.vantage.kernels.loss.RegressionOptions;
  * The fourteen regression losses. Each is a sum {@code Σ_i term(y_i, ŷ_i)} of an elementwise term
  * (MAE, MSE or MSLE for the whole-set losses) turned into the loss by a scalar function of global
  * sums, so every gradient is {@code c · ∂term/∂ŷ_i} with one constant {@code c}:
- * elementwise kinds in one fused pass (after counting the mask), whole-set kinds after one or two
- * reduction passes. Sums use fixed chunks, so results do not depend on the thread count.
+ * elementwise kinds in one fused pass (after counting the mask); whole-set kinds in a pass for the
+ * target's moments (and Σ term, but for RAE and RSE), a centered one where they divide by a spread
+ * of the target, then the gradient pass, which gives RAE and RSE their Σ term. The row loops take
+ * the whole vectors of each block. Sums use fixed chunks, so results do not depend on the thread
+ * count.
  */
 final class JavaRegression {
     /** Elements a chunk holds at least; chunks are walked in blocks so that scratch stays small. */
     private static final long GRAIN = 1 << 14;
     private static final int BLOCK = 4096;
     private static final double LOG_2 = Math.log(2);
+    /** The sums of {@link #pass}: Σ term, MAPE's guards, and the target's count, Σd, Σ|d|, Σd². */
+    private static final int TERM = 0;
+    private static final int GUARDS = 1;
+    private static final int COUNT = 2;
+    private static final int SUM = 3;
+    private static final int ABS = 4;
+    private static final int SQUARES = 5;
+    private static final int WIDTH = 6;
 
     private final Parallel parallel;
     private final RowLoops loops;
@@ -29,47 +40,16 @@ final class JavaRegression {
 
     LossResult run(RegressionLoss kind, Tensor target, Tensor prediction, Tensor mask, Tensor loss, Tensor grad,
                    RegressionOptions o) {
-        long numel = target.numel();
-        if (kind.elementwise()) {
-            long n = mask == null ? numel : count(mask, numel);
-            boolean mean = o.reduction() == Reduction.MEAN;
-            double c = mean ? (n == 0 ? 0 : 1.0 / n) : 1;
-            double[] sums = parallel.reduce(numel, GRAIN, 2, (start, end, acc, at) ->
-                    blocks(start, end, target, prediction, mask, kind, o, b -> {
-                        FloatOut lossOut = loss == null ? null : b.loss.begin(loss, b.first, b.len);
-                        FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
-                        double sum = 0;
-                        int guards = 0;
-                        int done = loops.regression(kind, o, b.target, b.prediction, mask == null ? null : b.mask,
-                                b.len, o.gradScale() * c, lossOut, gradOut, acc, at);
-                        for (int i = done; i < b.len; i++) {
-                            double l = 0;
-                            double g = 0;
-                            if (b.valid(i)) {
-                                l = term(kind, b, i, o);
-                                g = c * slope(kind, b, i, o);
-                                sum += l;
-                                guards += kind == RegressionLoss.MAPE && Math.abs(b.y(i)) < o.epsilon() ? 1 : 0;
-                            }
-                            if (lossOut != null) {
-                                lossOut.a[lossOut.off + i] = (float) l;
-                            }
-                            if (gradOut != null) {
-                                gradOut.a[gradOut.off + i] = (float) (o.gradScale() * g);
-                            }
-                        }
-                        if (lossOut != null) {
-                            lossOut.commit();
-                        }
-                        if (gradOut != null) {
-                            gradOut.commit();
-                        }
-                        acc[at] += sum;
-                        acc[at + 1] += guards;
-                    }));
-            return new LossResult(mean && n > 0 ? sums[0] / n : sums[0], n, n == 0 || sums[1] > 0);
+        if (!kind.elementwise()) {
+            return wholeSet(kind, target, prediction, mask, grad, o);
         }
-        return wholeSet(kind, target, prediction, mask, grad, o);
+        // The moments loop counts the mask in vector lanes, reading the target too: a scalar count
+        // of the bytes alone took longer than the loss itself.
+        long n = mask == null ? target.numel() : (long) pass(null, 0, target, null, mask, null, null, o, 0)[COUNT];
+        boolean mean = o.reduction() == Reduction.MEAN;
+        double[] s = pass(kind, mean ? (n == 0 ? 0 : 1.0 / n) : 1, target, prediction, mask, loss, grad, o,
+                Double.NaN);
+        return new LossResult(mean && n > 0 ? s[TERM] / n : s[TERM], n, n == 0 || s[GUARDS] > 0);
     }
 
     /** RAE, RSE, RMSE, RMSLE, NRMSE, RRMSE: global sums first, then the value and one gradient scale. */
@@ -77,43 +57,32 @@ final class JavaRegression {
                                 RegressionOptions o) {
         RegressionLoss base = kind == RegressionLoss.RAE ? RegressionLoss.MAE
                 : kind == RegressionLoss.RMSLE ? RegressionLoss.MSLE : RegressionLoss.MSE;
-        long numel = target.numel();
-        // n, Σ term, Σy, Σy²; RMSE without a mask needs only the first two, which the loops may do.
-        boolean termOnly = kind == RegressionLoss.RMSE && mask == null;
-        double[] s = parallel.reduce(numel, GRAIN, 4, (start, end, acc, at) ->
-                blocks(start, end, target, prediction, mask, base, o, b -> {
-                    int done = termOnly ? loops.regression(base, o, b.target, b.prediction, null, b.len, 0, null,
-                            null, acc, at + 1) : 0;
-                    acc[at] += done;
-                    for (int i = done; i < b.len; i++) {
-                        if (b.valid(i)) {
-                            double yi = b.y(i);
-                            acc[at] += 1;
-                            acc[at + 1] += term(base, b, i, o);
-                            acc[at + 2] += yi;
-                            acc[at + 3] += yi * yi;
-                        }
-                    }
-                }));
-        long n = (long) s[0];
+        // RAE and RSE divide by a sum over the target alone: their Σ term can come with the gradient,
+        // so that the first pass reads only the target. The others need it for the gradient's scale.
+        boolean termFirst = kind != RegressionLoss.RAE && kind != RegressionLoss.RSE;
+        // RMSE and RMSLE need the target's moments only for the count of a mask.
+        boolean moments = mask != null || kind != RegressionLoss.RMSE && kind != RegressionLoss.RMSLE;
+        double[] s = pass(termFirst ? base : null, 0, target, prediction, mask, null, null, o,
+                moments ? 0 : Double.NaN);
+        long n = moments ? (long) s[COUNT] : target.numel();
         if (n == 0) {
             if (grad != null) {
-                writeGradient(RegressionLoss.MSE, 0, target, prediction, mask, grad, o);
+                pass(base, 0, target, prediction, mask, null, grad, o, Double.NaN);
             }
             return new LossResult(0, 0, true);
         }
-        double sum = s[1];
-        double meanY = s[2] / n;
+        double sum = s[TERM];
+        double meanY = s[SUM] / n;
         double eps = o.epsilon();
-        double value;
+        double value = Double.NaN;
         double c;
         double guarded = Double.NaN;
         switch (kind) {
             case RAE:
             case RSE:
-                guarded = centered(target, mask, meanY, kind == RegressionLoss.RSE);
+                guarded = pass(null, 0, target, null, mask, null, null, o, meanY)[
+                        kind == RegressionLoss.RSE ? SQUARES : ABS];
                 c = 1 / Math.max(guarded, eps);
-                value = sum * c;
                 break;
             case RMSE:
             case RMSLE:
@@ -121,7 +90,7 @@ final class JavaRegression {
                 c = value == 0 ? 0 : 1 / (2 * n * value);
                 break;
             case NRMSE: {
-                guarded = normalizer(o.normalizer(), target, mask, n, meanY);
+                guarded = normalizer(target, mask, n, meanY, o);
                 double rmse = Math.sqrt(sum / n);
                 double kappa = Math.max(guarded, eps);
                 value = rmse / kappa;
@@ -129,46 +98,88 @@ final class JavaRegression {
                 break;
             }
             default: { // RRMSE
-                guarded = s[3];
+                guarded = s[SQUARES];
                 double squares = Math.max(guarded, eps);
                 value = Math.sqrt(sum / squares);
                 c = value == 0 ? 0 : 1 / (2 * value * squares);
                 break;
             }
         }
-        if (grad != null) {
-            writeGradient(base, c, target, prediction, mask, grad, o);
+        if (grad != null || !termFirst) {
+            double[] last = pass(base, c, target, prediction, mask, null, grad, o, Double.NaN);
+            if (!termFirst) {
+                value = last[TERM] * c;
+            }
         }
         return new LossResult(value, n, guarded < eps);
     }
 
-    /** {@code Σ |y - ȳ|} or {@code Σ (y - ȳ)²} over valid elements. */
-    private double centered(Tensor target, Tensor mask, double meanY, boolean squared) {
-        return parallel.reduce(target.numel(), GRAIN, 1, (start, end, acc, at) ->
-                blocks(start, end, target, null, mask, null, null, b -> {
-                    for (int i = 0; i < b.len; i++) {
+    /**
+     * One parallel pass over the elements, its sums in the slots {@link #TERM} to {@link #SQUARES}.
+     * With a kind: Σ term over the valid elements, and MAPE's guards, with {@code term_i} written
+     * through {@code loss} and {@code gradScale · c · ∂term_i/∂ŷ_i} through {@code grad} (each
+     * unless null; 0 where invalid). With a center that is not NaN: the target's moments about it.
+     */
+    private double[] pass(RegressionLoss kind, double c, Tensor target, Tensor prediction, Tensor mask, Tensor loss,
+                          Tensor grad, RegressionOptions o, double center) {
+        double scale = o.gradScale() * c;
+        return parallel.reduce(target.numel(), GRAIN, WIDTH, (start, end, acc, at) ->
+                blocks(start, end, target, kind == null ? null : prediction, mask, b -> {
+                    byte[] valid = mask == null ? null : b.mask.a;
+                    if (!Double.isNaN(center)) {
+                        loops.moments(b.target.a, b.target.off, valid, b.mask.off, b.len, center, acc, at + COUNT);
+                    }
+                    if (kind == null) {
+                        return;
+                    }
+                    FloatOut lossOut = loss == null ? null : b.loss.begin(loss, b.first, b.len);
+                    FloatOut gradOut = grad == null ? null : b.grad.begin(grad, b.first, b.len);
+                    int done = loops.regression(kind, o, b.target, b.prediction, mask == null ? null : b.mask, b.len,
+                            scale, lossOut, gradOut, acc, at + TERM);
+                    b.prepare(kind, loops, o, done);
+                    double sum = 0;
+                    int guards = 0;
+                    for (int i = done; i < b.len; i++) {
+                        double l = 0;
+                        double g = 0;
                         if (b.valid(i)) {
-                            double d = b.y(i) - meanY;
-                            acc[at] += squared ? d * d : Math.abs(d);
+                            l = term(kind, b, i, o);
+                            g = scale * slope(kind, b, i, o);
+                            sum += l;
+                            guards += kind == RegressionLoss.MAPE && Math.abs(b.y(i)) < o.epsilon() ? 1 : 0;
+                        }
+                        if (lossOut != null) {
+                            lossOut.a[lossOut.off + i] = (float) l;
+                        }
+                        if (gradOut != null) {
+                            gradOut.a[gradOut.off + i] = (float) g;
                         }
                     }
-                }))[0];
+                    if (lossOut != null) {
+                        lossOut.commit();
+                    }
+                    if (gradOut != null) {
+                        gradOut.commit();
+                    }
+                    acc[at + TERM] += sum;
+                    acc[at + GUARDS] += guards;
+                }));
     }
 
     /** NRMSE's κ: |mean y|, range of y or population std of y, over valid elements. */
-    private double normalizer(RegressionOptions.Normalizer kind, Tensor target, Tensor mask, long n, double meanY) {
-        switch (kind) {
+    private double normalizer(Tensor target, Tensor mask, long n, double meanY, RegressionOptions o) {
+        switch (o.normalizer()) {
             case MEAN:
                 return Math.abs(meanY);
             case STD:
-                return Math.sqrt(centered(target, mask, meanY, true) / n);
+                return Math.sqrt(pass(null, 0, target, null, mask, null, null, o, meanY)[SQUARES] / n);
             default: {
                 // Min and max are exact in any order; one slot pair per chunk keeps the pass parallel.
                 long numel = target.numel();
                 double[] extremes = new double[2 * Parallel.chunkCount(numel, GRAIN)];
                 parallel.forChunks(numel, GRAIN, (chunk, start, end) -> {
                     double[] lowHigh = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-                    blocks(start, end, target, null, mask, null, null, b -> {
+                    blocks(start, end, target, null, mask, b -> {
                         for (int i = 0; i < b.len; i++) {
                             if (b.valid(i)) {
                                 lowHigh[0] = Math.min(lowHigh[0], b.y(i));
@@ -188,24 +199,6 @@ final class JavaRegression {
                 return high - low;
             }
         }
-    }
-
-    /** {@code grad_i = gradScale · c · ∂term/∂ŷ_i} on valid elements, 0 elsewhere. */
-    private void writeGradient(RegressionLoss base, double c, Tensor target, Tensor prediction, Tensor mask,
-                               Tensor grad, RegressionOptions o) {
-        double scale = o.gradScale() * c;
-        parallel.forChunks(target.numel(), GRAIN, (chunk, start, end) -> {
-            double[] unusedSum = new double[1];
-            blocks(start, end, target, prediction, mask, base, o, b -> {
-                FloatOut out = b.grad.begin(grad, b.first, b.len);
-                int done = loops.regression(base, o, b.target, b.prediction, mask == null ? null : b.mask, b.len,
-                        scale, null, out, unusedSum, 0);
-                for (int i = done; i < b.len; i++) {
-                    out.a[out.off + i] = b.valid(i) ? (float) (scale * slope(base, b, i, o)) : 0f;
-                }
-                out.commit();
-            });
-        });
     }
 
     /** The elementwise term of element {@code i} of a block (for a whole-set kind, of its base). */
@@ -271,19 +264,9 @@ final class JavaRegression {
         }
     }
 
-    /** Number of true entries of a mask. */
-    private long count(Tensor mask, long numel) {
-        return (long) parallel.reduce(numel, GRAIN, 1, (start, end, acc, at) ->
-                blocks(start, end, null, null, mask, null, null, b -> {
-                    for (int i = 0; i < b.len; i++) {
-                        acc[at] += b.valid(i) ? 1 : 0;
-                    }
-                }))[0];
-    }
-
     /**
      * One block of a chunk: the target, prediction and mask views, output views to reuse, and the
-     * transcendental parts of the terms ({@code u}, {@code v}), computed for the whole block at once.
+     * transcendental parts of the terms ({@code u}, {@code v}) for the elements the loops leave.
      */
     private static final class Block {
         final FloatIn target = new FloatIn();
@@ -297,11 +280,11 @@ final class JavaRegression {
         int len;
 
         /**
-         * MSLE: {@code u = log1p(max(ŷ, ε))}, {@code v = log1p(max(y, ε))}; log-cosh:
-         * {@code u = expm1(-2|y - ŷ|)}, {@code v = log1p(1 + u) = log1p(e^{-2|y - ŷ|})}.
+         * From element {@code from} on, MSLE: {@code u = log1p(max(ŷ, ε))}, {@code v = log1p(max(y, ε))};
+         * log-cosh: {@code u = expm1(-2|y - ŷ|)}, {@code v = log1p(1 + u) = log1p(e^{-2|y - ŷ|})}.
          */
-        void prepare(RegressionLoss kind, RowLoops loops, RegressionOptions o) {
-            if (kind != RegressionLoss.MSLE && kind != RegressionLoss.LOG_COSH) {
+        void prepare(RegressionLoss kind, RowLoops loops, RegressionOptions o, int from) {
+            if (kind != RegressionLoss.MSLE && kind != RegressionLoss.LOG_COSH || from == len) {
                 return;
             }
             if (u == null) {
@@ -309,21 +292,21 @@ final class JavaRegression {
                 v = new double[BLOCK];
             }
             if (kind == RegressionLoss.MSLE) {
-                for (int i = 0; i < len; i++) {
+                for (int i = from; i < len; i++) {
                     u[i] = Math.max(p(i), o.epsilon());
                     v[i] = Math.max(y(i), o.epsilon());
                 }
-                loops.apply(RowLoops.Fn.LOG1P, u, 0, len);
-                loops.apply(RowLoops.Fn.LOG1P, v, 0, len);
+                loops.apply(RowLoops.Fn.LOG1P, u, from, len);
+                loops.apply(RowLoops.Fn.LOG1P, v, from, len);
             } else {
-                for (int i = 0; i < len; i++) {
+                for (int i = from; i < len; i++) {
                     u[i] = -2 * Math.abs(y(i) - p(i));
                 }
-                loops.apply(RowLoops.Fn.EXPM1, u, 0, len);
-                for (int i = 0; i < len; i++) {
+                loops.apply(RowLoops.Fn.EXPM1, u, from, len);
+                for (int i = from; i < len; i++) {
                     v[i] = 1 + u[i];
                 }
-                loops.apply(RowLoops.Fn.LOG1P, v, 0, len);
+                loops.apply(RowLoops.Fn.LOG1P, v, from, len);
             }
         }
 
@@ -347,11 +330,9 @@ final class JavaRegression {
 
     /**
      * Walks {@code [start, end)} in blocks of at most {@link #BLOCK} elements, loading the tensors
-     * that are not null and preparing the transcendentals of {@code kind} (unless null); one set of
-     * views per chunk, so buffer scratch stays at one block.
+     * that are not null; one set of views per chunk, so buffer scratch stays at one block.
      */
-    private void blocks(long start, long end, Tensor target, Tensor prediction, Tensor mask, RegressionLoss kind,
-                        RegressionOptions o, BlockBody body) {
+    private static void blocks(long start, long end, Tensor target, Tensor prediction, Tensor mask, BlockBody body) {
         Block b = new Block();
         for (b.first = start; b.first < end; b.first += BLOCK) {
             b.len = (int) Math.min(BLOCK, end - b.first);
@@ -362,9 +343,6 @@ final class JavaRegression {
                 b.prediction.load(prediction, b.first, b.len);
             }
             b.mask.load(mask, b.first, b.len);
-            if (kind != null) {
-                b.prepare(kind, loops, o);
-            }
             body.run(b);
         }
     }

@@ -53,11 +53,20 @@ interface RowLoops {
      * a loop for {@code kind}: adds {@code Σ term_i} over the valid elements ({@code mask} null:
      * all) to {@code acc[at]}, writes {@code term_i} through {@code loss} and
      * {@code gradFactor·∂term_i/∂ŷ_i} through {@code grad} (each unless null; 0 where invalid) for
-     * {@code i} from 0 on. Returns where it stopped (0 where it has no loop for kind); the caller
+     * {@code i} from 0 on; for MAPE, also adds the number of valid elements whose ε guard fires to
+     * {@code acc[at + 1]}. Returns where it stopped (0 where it has no loop for kind); the caller
      * does the rest and commits the outputs.
      */
     int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
                    double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at);
+
+    /**
+     * Adds, over the valid elements of {@code x[xOff, xOff + n)} ({@code mask[mOff + i] != 0}; mask
+     * null: all), their count and the sums of {@code d}, {@code |d|} and {@code d²} with
+     * {@code d = x_i - center} in double, to {@code acc[at]} to {@code acc[at + 3]}: the moments of a
+     * target about 0 or about its mean.
+     */
+    void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at);
 
     /**
      * {@code out[r·n + i] = add[r] + (x[r·n + i] - sub[r])} in float for {@code r < rows},

@@ -88,6 +88,19 @@ final class ScalarRowLoops implements RowLoops {
     }
 
     @Override
+    public void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at) {
+        for (int i = 0; i < n; i++) {
+            if (mask == null || mask[mOff + i] != 0) {
+                double d = x[xOff + i] - center;
+                acc[at] += 1;
+                acc[at + 1] += d;
+                acc[at + 2] += Math.abs(d);
+                acc[at + 3] += d * d;
+            }
+        }
+    }
+
+    @Override
     public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
                           int outOff) {
         for (int r = 0; r < rows; r++) {

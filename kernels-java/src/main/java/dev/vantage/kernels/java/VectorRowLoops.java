@@ -52,14 +52,22 @@ final class VectorRowLoops implements RowLoops {
     private static final float LOG2E_F = 1.44269504088896341f;
     private static final float LN2_F = 0.6931471805599453f;
 
-    /** A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1. */
+    /**
+     * A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1,
+     * the terms and slopes of a piece of MSLE or log-cosh.
+     */
     private static final class Scratch {
         final float[] lanes = new float[F.length()];
         final double[] sums = new double[2];
         final double[] wideLanes = new double[F.length()];
         final double[] wide = new double[BLOCK];
         final double[] pass = new double[VectorMath.PASS];
+        final float[] terms = new float[PIECE];
+        final float[] slopes = new float[PIECE];
     }
+
+    /** Elements of MSLE or log-cosh whose terms and slopes wait in the scratch (in L1). */
+    private static final int PIECE = 1024;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -305,19 +313,62 @@ final class VectorRowLoops implements RowLoops {
     @Override
     public int regression(RegressionLoss kind, RegressionOptions o, FloatIn y, FloatIn p, MaskIn mask, int n,
                           double gradFactor, FloatOut loss, FloatOut grad, double[] acc, int at) {
-        int code = kind == RegressionLoss.MSE ? MSE : kind == RegressionLoss.MAE ? MAE
-                : kind == RegressionLoss.HUBER ? HUBER : kind == RegressionLoss.QUANTILE ? QUANTILE
-                : kind == RegressionLoss.MBE ? MBE : -1;
+        int code = code(kind, o);
         if (code < 0 || mask != null && B.length() != F.length()) {
             return 0;
         }
         Scratch w = SCRATCH.get();
         int whole = n - n % F.length();
-        float parameter = (float) (code == HUBER ? o.delta() : o.quantile());
-        acc[at] += regression(code, parameter, y.a, y.off, p.a, p.off, mask == null ? null : mask.a,
-                mask == null ? 0 : mask.off, whole, (float) gradFactor, loss == null ? null : loss.a,
-                loss == null ? 0 : loss.off, grad == null ? null : grad.a, grad == null ? 0 : grad.off, w);
+        double eps = o.epsilon();
+        float parameter = (float) (code == HUBER ? o.delta() : code == QUANTILE ? o.quantile() : eps);
+        // The float ε's neighbour that makes the float comparisons those with the double ε:
+        // |y| < ε is |y| < the least float >= ε, x > ε is x > the greatest float <= ε.
+        float bound = code == MAPE ? (parameter < eps ? Math.nextUp(parameter) : parameter)
+                : parameter > eps ? Math.nextDown(parameter) : parameter;
+        // MSLE and log-cosh leave their terms and slopes in the scratch a piece at a time, for the
+        // loop below to mask, add and write.
+        boolean staged = code == MSLE || code == LOG_COSH;
+        for (int from = 0; from < whole; from += staged ? PIECE : whole) {
+            int len = staged ? Math.min(PIECE, whole - from) : whole;
+            if (code == MSLE) {
+                msle(y.a, y.off + from, p.a, p.off + from, len, parameter, bound, w);
+            } else if (code == LOG_COSH) {
+                logCosh(y.a, y.off + from, p.a, p.off + from, len, w);
+            }
+            regression(staged ? STAGED : code, parameter, bound, y.a, y.off + from, p.a, p.off + from,
+                    mask == null ? null : mask.a, mask == null ? 0 : mask.off + from, len, (float) gradFactor,
+                    loss == null ? null : loss.a, loss == null ? 0 : loss.off + from, grad == null ? null : grad.a,
+                    grad == null ? 0 : grad.off + from, acc, at, w);
+        }
         return whole;
+    }
+
+    /**
+     * The loop's code for kind, -1 where it has none; also -1 for MAPE and MSLE with an ε that is
+     * not a normal float, which the float lanes would not take as the double code does.
+     */
+    private static int code(RegressionLoss kind, RegressionOptions o) {
+        boolean floatEpsilon = o.epsilon() >= Float.MIN_NORMAL && o.epsilon() <= Float.MAX_VALUE;
+        switch (kind) {
+            case MSE:
+                return MSE;
+            case MAE:
+                return MAE;
+            case HUBER:
+                return HUBER;
+            case QUANTILE:
+                return QUANTILE;
+            case MBE:
+                return MBE;
+            case MAPE:
+                return floatEpsilon ? MAPE : -1;
+            case MSLE:
+                return floatEpsilon ? MSLE : -1;
+            case LOG_COSH:
+                return LOG_COSH;
+            default:
+                return -1;
+        }
     }
 
     private static final int MSE = 0;
@@ -325,56 +376,85 @@ final class VectorRowLoops implements RowLoops {
     private static final int HUBER = 2;
     private static final int QUANTILE = 3;
     private static final int MBE = 4;
+    private static final int MAPE = 5;
+    private static final int MSLE = 6;
+    private static final int LOG_COSH = 7;
+    /** The loop's code for terms and slopes that a stage left in the scratch. */
+    private static final int STAGED = 8;
     private static final int SIGN = 0x80000000;
+    /** Log-cosh's |x| is clamped to this for expm1: beyond it, e^{-2|x|} - 1 is -1 in float. */
+    private static final int TEN_BITS = Float.floatToRawIntBits(10f);
+    private static final VectorMask<Float> NO_LANE = F.maskAll(false);
     /** Vectors whose float term partials are added into the double lane sums at once. */
     private static final int FLUSH = 16;
 
     /**
      * {@link #regression} over whole vectors with the loss as a code: terms and slopes in float
      * lanes, branch-free, with NaN where the scalar loop has it (a comparison with NaN is false);
-     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end.
-     * {@code parameter} is Huber's δ or the quantile q.
+     * the term sums go into double lanes every {@value #FLUSH} vectors, added in order at the end,
+     * into {@code acc[at]}, and MAPE's count of valid elements whose guard fires into
+     * {@code acc[at + 1]}. {@code parameter} is Huber's δ, the quantile q or ε in float;
+     * {@code bound} the float that ε's comparisons take (see the caller).
+     *
+     * <p>The method calls come first in the loop, and MSLE and log-cosh, with their log1p, have
+     * loops of their own: once a compilation grows past {@code NodeCountInliningCutoff}, C2 inlines
+     * no more calls but the Vector API's, and a vector passed to a call it leaves is boxed. With
+     * every kind in use in one JVM, this loop alone is about that size.
      */
-    private static double regression(int code, float parameter, float[] y, int yOff, float[] p, int pOff,
-                                     byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
-                                     float[] grad, int gradOff, Scratch w) {
+    private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
+                                   byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
+                                   float[] grad, int gradOff, double[] acc, int at, Scratch w) {
         int step = F.length();
         double[] wide = w.wideLanes;
         java.util.Arrays.fill(wide, 0);
         int deltaBits = Float.floatToRawIntBits(parameter);
+        int guards = 0;
         for (int from = 0; from < n; from += FLUSH * step) {
             int end = Math.min(n, from + FLUSH * step);
             FloatVector partial = FloatVector.zero(F);
             for (int i = from; i < end; i += step) {
-                FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+                VectorMask<Float> invalid = mask == null ? NO_LANE : invalid(mask, mOff + i);
                 FloatVector term;
                 FloatVector slope;
-                if (code == MSE) {
-                    term = e.mul(e);
-                    slope = e.mul(-2f);
-                } else if (code == MAE) {
-                    term = e.abs();
-                    slope = negativeSign(e);
-                } else if (code == HUBER) {
-                    // With c = min(|e|, δ): the term c·(|e| - c/2) (e²/2 inside, δ·(|e| - δ/2) beyond)
-                    // and the slope -sign(e)·c; NaN where e is.
-                    FloatVector a = e.abs();
-                    FloatVector c = atMost(a, deltaBits);
-                    term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                    slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
-                            .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e));
-                } else if (code == QUANTILE) {
-                    term = e.mul(FloatVector.broadcast(F, parameter - 1)
-                            .blend(parameter, e.compare(VectorOperators.GE, 0f)));
-                    slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
-                            .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                if (code == STAGED) {
+                    term = FloatVector.fromArray(F, w.terms, i);
+                    slope = FloatVector.fromArray(F, w.slopes, i);
                 } else {
-                    term = e;
-                    slope = FloatVector.broadcast(F, -1f);
+                    FloatVector target = FloatVector.fromArray(F, y, yOff + i);
+                    FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
+                    FloatVector against = negativeSign(e);
+                    if (code == MSE) {
+                        term = e.mul(e);
+                        slope = e.mul(-2f);
+                    } else if (code == MAE) {
+                        term = e.abs();
+                        slope = against;
+                    } else if (code == HUBER) {
+                        // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2)
+                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c.
+                        FloatVector a = e.abs();
+                        FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
+                        term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
+                        slope = against.mul(c);
+                    } else if (code == QUANTILE) {
+                        term = e.mul(FloatVector.broadcast(F, parameter - 1)
+                                .blend(parameter, e.compare(VectorOperators.GE, 0f)));
+                        slope = e.mul(0f).blend(-parameter, e.compare(VectorOperators.GT, 0f))
+                                .blend(1 - parameter, e.compare(VectorOperators.LT, 0f));
+                    } else if (code == MAPE) {
+                        // 100 / max(|y|, ε) scales both; NaN where y is.
+                        FloatVector a = target.abs();
+                        VectorMask<Float> guard = a.compare(VectorOperators.LT, bound);
+                        FloatVector scale = FloatVector.broadcast(F, 100f).div(a.blend(parameter, guard));
+                        term = e.abs().mul(scale);
+                        slope = against.mul(scale);
+                        guards += guard.andNot(invalid).trueCount();
+                    } else {
+                        term = e;
+                        slope = FloatVector.broadcast(F, -1f);
+                    }
                 }
                 if (mask != null) {
-                    VectorMask<Float> invalid = ((FloatVector) ByteVector.fromArray(B, mask, mOff + i)
-                            .convertShape(VectorOperators.B2F, F, 0)).compare(VectorOperators.EQ, 0f);
                     term = term.blend(0f, invalid);
                     slope = slope.blend(0f, invalid);
                 }
@@ -395,12 +475,140 @@ final class VectorRowLoops implements RowLoops {
         for (double lane : wide) {
             sum += lane;
         }
-        return sum;
+        acc[at] += sum;
+        if (code == MAPE) {
+            acc[at + 1] += guards;
+        }
+    }
+
+    /**
+     * MSLE's terms and slopes of {@code [0, n)} into the scratch: Keras's clamp {@code max(x, ε)}
+     * (NaN stays), then {@code log1p(â) - log1p(b̂)} as {@code ±log1p(|â - b̂| / (1 + min(â, b̂)))}:
+     * no cancellation where they are close, and an argument >= 0 (the min as an integer min: both
+     * are positive). The slope is 0 where ŷ is clamped. log1p comes early, before C2's node cutoff
+     * (see {@link #regression(int, float, float, float[], int, float[], int, byte[], int, int, float,
+     * float[], int, float[], int, double[], int, Scratch)}).
+     */
+    private static void msle(float[] y, int yOff, float[] p, int pOff, int n, float epsilon, float bound,
+                             Scratch w) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector prediction = FloatVector.fromArray(F, p, pOff + i);
+            VectorMask<Float> clamped = prediction.compare(VectorOperators.LE, bound);
+            FloatVector a = prediction.blend(epsilon, clamped);
+            FloatVector b = FloatVector.fromArray(F, y, yOff + i);
+            b = b.blend(epsilon, b.compare(VectorOperators.LE, bound));
+            FloatVector difference = a.sub(b);
+            FloatVector d = VectorMath.log1p(difference.abs().div(a.reinterpretAsInts().min(b.reinterpretAsInts())
+                    .reinterpretAsFloats().add(1f))).reinterpretAsInts().or(difference.reinterpretAsInts().and(SIGN))
+                    .reinterpretAsFloats();
+            d.mul(d).intoArray(w.terms, i);
+            d.add(d).div(a.add(1f)).blend(0f, clamped).intoArray(w.slopes, i);
+        }
+    }
+
+    /**
+     * Log-cosh's terms and slopes of {@code [0, n)} into the scratch. With {@code a = |x|}
+     * ({@code x = ŷ - y}) and {@code m = e^{-2a} - 1}: {@code tanh a = -m/(2 + m)}, and
+     * {@code log cosh x} is {@code -log1p(-tanh²a)/2} below a = 1, where {@code a + log1p(m/2)}
+     * cancels, and that from 1 on, where {@code 1 - tanh²a} would. m within 1 ulp: {@code -2a =
+     * k·ln2 + r} ({@code |r| <= ln2/2}; ln 2's float rounding costs at most 29·2e-9 here),
+     * {@code e^r - 1} by its Taylor series to {@code r^7/7!} (remainder below 2e-8 relative), and
+     * {@code 2^k·(e^r - 1) + (2^k - 1)} in one fused multiply-add, which leaves {@code e^r - 1}
+     * untouched where k = 0: small a keep their relative precision. a goes in clamped to 10 (an
+     * integer min: a >= 0), beyond which m is -1 in float; a NaN comes back through a. Its own
+     * compilation, as {@link #msle}'s.
+     */
+    private static void logCosh(float[] y, int yOff, float[] p, int pOff, int n, Scratch w) {
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+            FloatVector a = e.abs();
+            FloatVector v = a.reinterpretAsInts().min(TEN_BITS).reinterpretAsFloats().mul(-2f);
+            FloatVector shifted = v.fma(LOG2E_F, ROUND_F);
+            FloatVector k = shifted.sub(ROUND_F);
+            FloatVector r = k.lanewise(VectorOperators.FMA, -LN2_F, v);
+            FloatVector q = r.fma(1f / 5040, 1f / 720).lanewise(VectorOperators.FMA, r, 1f / 120)
+                    .lanewise(VectorOperators.FMA, r, 1f / 24).lanewise(VectorOperators.FMA, r, 1f / 6)
+                    .lanewise(VectorOperators.FMA, r, 0.5f);
+            FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(0x3F800000)
+                    .reinterpretAsFloats();
+            FloatVector m = scale.fma(q.mul(r).fma(r, r), scale.sub(1f));
+            FloatVector tanh = m.abs().div(m.add(2f));
+            VectorMask<Float> near = a.compare(VectorOperators.LT, 1f);
+            FloatVector l = VectorMath.log1p(m.mul(0.5f).blend(tanh.mul(tanh).neg(), near));
+            // abs: a 0 term stays +0.
+            a.add(l).blend(l.mul(-0.5f), near).abs().intoArray(w.terms, i);
+            // tanh x = -sign(e)·tanh a, by the sign bit; NaN where e is.
+            tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                    .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
+        }
+    }
+
+    /** The lanes whose mask byte at {@code mask[at]} is 0. */
+    private static VectorMask<Float> invalid(byte[] mask, int at) {
+        return ((FloatVector) ByteVector.fromArray(B, mask, at).convertShape(VectorOperators.B2F, F, 0))
+                .compare(VectorOperators.EQ, 0f);
     }
 
     /** {@code -sign(e)}: -1, +1, or {@code -0·e} for ±0 and NaN (as {@code -Math.signum}). */
     private static FloatVector negativeSign(FloatVector e) {
         return e.mul(-0f).blend(-1f, e.compare(VectorOperators.GT, 0f)).blend(1f, e.compare(VectorOperators.LT, 0f));
+    }
+
+    /**
+     * A float vector a step, as two double vectors with an accumulator each: one would make the
+     * loop wait on the latency of its adds. Masked lanes become the center, so NaN there is
+     * ignored. Halves by the conversions' parts, not by half-width species: a second float or byte
+     * species in the same JVM would leave C2 without the exact vector class in shared Vector API
+     * code, and the intrinsics that need it would fail.
+     */
+    @Override
+    public void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at) {
+        int step = F.length();
+        int whole = mask != null && B.length() != step ? 0 : n - n % step;
+        DoubleVector sum0 = DoubleVector.zero(D);
+        DoubleVector sum1 = sum0;
+        DoubleVector abs0 = sum0;
+        DoubleVector abs1 = sum0;
+        DoubleVector squares0 = sum0;
+        DoubleVector squares1 = sum0;
+        int skipped = 0;
+        for (int i = 0; i < whole; i += step) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(center);
+            DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(center);
+            if (mask != null) {
+                ByteVector valid = ByteVector.fromArray(B, mask, mOff + i);
+                VectorMask<Double> skip0 = ((DoubleVector) valid.convertShape(VectorOperators.B2D, D, 0))
+                        .compare(VectorOperators.EQ, 0);
+                VectorMask<Double> skip1 = ((DoubleVector) valid.convertShape(VectorOperators.B2D, D, 1))
+                        .compare(VectorOperators.EQ, 0);
+                d0 = d0.blend(0, skip0);
+                d1 = d1.blend(0, skip1);
+                skipped += skip0.trueCount() + skip1.trueCount();
+            }
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+            abs0 = abs0.add(d0.abs());
+            abs1 = abs1.add(d1.abs());
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+        }
+        double[] lanes = SCRATCH.get().wideLanes;
+        acc[at] += whole - skipped;
+        acc[at + 1] += lanes(sum0.add(sum1), lanes);
+        acc[at + 2] += lanes(abs0.add(abs1), lanes);
+        acc[at + 3] += lanes(squares0.add(squares1), lanes);
+        ScalarRowLoops.INSTANCE.moments(x, xOff + whole, mask, mOff + whole, n - whole, center, acc, at);
+    }
+
+    /** The lanes of {@code v} added in order (not reduceLanes, see {@link #lanes(FloatVector, float[])}). */
+    private static double lanes(DoubleVector v, double[] lanes) {
+        v.intoArray(lanes, 0);
+        double sum = 0;
+        for (int l = 0; l < D.length(); l++) {
+            sum += lanes[l];
+        }
+        return sum;
     }
 
     @Override
