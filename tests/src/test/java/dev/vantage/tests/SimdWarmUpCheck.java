@@ -59,6 +59,7 @@ public final class SimdWarmUpCheck {
         float[] kl = new float[n];
         float[] msle = new float[n];
         float[] logCosh = new float[n];
+        float[] mape = new float[n];
         Tensor z = Tensor.of(logits, ROWS, VOCAB);
         be.logprob().forward(z, Tensor.of(labels, ROWS), Tensor.of(logp, ROWS), Tensor.of(entropy, ROWS),
                 Tensor.of(lse, ROWS), LogProbOptions.defaults());
@@ -77,8 +78,13 @@ public final class SimdWarmUpCheck {
                 RegressionOptions.defaults()).value();
         double logCoshValue = be.loss().regression(RegressionLoss.LOG_COSH, y, x, null, null,
                 Tensor.of(logCosh, n), RegressionOptions.defaults()).value();
-        float[][] parts = {logp, entropy, lse, grad, ceGrad, ratio, kl, msle, logCosh};
-        double[] all = new double[Arrays.stream(parts).mapToInt(p -> p.length).sum() + 4];
+        // MAPE's lanes, and the target's moments in double lanes (RSE's mean and centered sum).
+        double mapeValue = be.loss().regression(RegressionLoss.MAPE, y, x, null, null, Tensor.of(mape, n),
+                RegressionOptions.defaults()).value();
+        double rseValue = be.loss().regression(RegressionLoss.RSE, y, x, null, null, null,
+                RegressionOptions.defaults()).value();
+        float[][] parts = {logp, entropy, lse, grad, ceGrad, ratio, kl, msle, logCosh, mape};
+        double[] all = new double[Arrays.stream(parts).mapToInt(p -> p.length).sum() + 6];
         int at = 0;
         for (float[] p : parts) {
             for (float v : p) {
@@ -88,7 +94,9 @@ public final class SimdWarmUpCheck {
         all[at++] = ce;
         all[at++] = ppo;
         all[at++] = msleValue;
-        all[at] = logCoshValue;
+        all[at++] = logCoshValue;
+        all[at++] = mapeValue;
+        all[at] = rseValue;
         return all;
     }
 }

@@ -422,7 +422,8 @@ final class VectorRowLoops implements RowLoops {
                 } else {
                     FloatVector target = FloatVector.fromArray(F, y, yOff + i);
                     FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
-                    FloatVector against = negativeSign(e);
+                    // -sign(e), for the kinds that take it (e stands in for the others).
+                    FloatVector against = code == MAE || code == HUBER || code == MAPE ? negativeSign(e) : e;
                     if (code == MSE) {
                         term = e.mul(e);
                         slope = e.mul(-2f);
