@@ -423,7 +423,7 @@ final class VectorRowLoops implements RowLoops {
                     FloatVector target = FloatVector.fromArray(F, y, yOff + i);
                     FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
                     // -sign(e), for the kinds that take it (e stands in for the others).
-                    FloatVector against = code == MAE || code == HUBER || code == MAPE ? negativeSign(e) : e;
+                    FloatVector against = code == MAE || code == MAPE ? negativeSign(e) : e;
                     if (code == MSE) {
                         term = e.mul(e);
                         slope = e.mul(-2f);
@@ -432,11 +432,14 @@ final class VectorRowLoops implements RowLoops {
                         slope = against;
                     } else if (code == HUBER) {
                         // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2)
-                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c.
+                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c, by the sign
+                        // bit; NaN where e is.
                         FloatVector a = e.abs();
                         FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
                         term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                        slope = against.mul(c);
+                        slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN))
+                                .lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats()
+                                .blend(e, e.compare(VectorOperators.NE, e));
                     } else if (code == QUANTILE) {
                         term = e.mul(FloatVector.broadcast(F, parameter - 1)
                                 .blend(parameter, e.compare(VectorOperators.GE, 0f)));
@@ -522,6 +525,7 @@ final class VectorRowLoops implements RowLoops {
     private static void logCosh(float[] y, int yOff, float[] p, int pOff, int n, Scratch w) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
+            FloatVector against = negativeSign(e);
             FloatVector a = e.abs();
             FloatVector v = a.reinterpretAsInts().min(TEN_BITS).reinterpretAsFloats().mul(-2f);
             FloatVector shifted = v.fma(LOG2E_F, ROUND_F);
@@ -538,9 +542,8 @@ final class VectorRowLoops implements RowLoops {
             FloatVector l = VectorMath.log1p(m.mul(0.5f).blend(tanh.mul(tanh).neg(), near));
             // abs: a 0 term stays +0.
             a.add(l).blend(l.mul(-0.5f), near).abs().intoArray(w.terms, i);
-            // tanh x = -sign(e)·tanh a, by the sign bit; NaN where e is.
-            tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
-                    .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
+            // tanh x = -sign(e)·tanh a.
+            against.mul(tanh).intoArray(w.slopes, i);
         }
     }
 
