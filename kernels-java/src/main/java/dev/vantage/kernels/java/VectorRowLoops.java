@@ -525,7 +525,6 @@ final class VectorRowLoops implements RowLoops {
     private static void logCosh(float[] y, int yOff, float[] p, int pOff, int n, Scratch w) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
-            FloatVector against = negativeSign(e);
             FloatVector a = e.abs();
             FloatVector v = a.reinterpretAsInts().min(TEN_BITS).reinterpretAsFloats().mul(-2f);
             FloatVector shifted = v.fma(LOG2E_F, ROUND_F);
@@ -542,8 +541,9 @@ final class VectorRowLoops implements RowLoops {
             FloatVector l = VectorMath.log1p(m.mul(0.5f).blend(tanh.mul(tanh).neg(), near));
             // abs: a 0 term stays +0.
             a.add(l).blend(l.mul(-0.5f), near).abs().intoArray(w.terms, i);
-            // tanh x = -sign(e)·tanh a.
-            against.mul(tanh).intoArray(w.slopes, i);
+            // tanh x = -sign(e)·tanh a, by the sign bit, as Huber's slope; NaN where e is.
+            tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                    .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
         }
     }
 
