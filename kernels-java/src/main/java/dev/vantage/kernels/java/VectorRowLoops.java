@@ -401,7 +401,8 @@ final class VectorRowLoops implements RowLoops {
      * no call but to log1p over an array: once a compilation grows past
      * {@code NodeCountInliningCutoff}, C2 inlines no more calls but the Vector API's, and a vector
      * passed to a call it leaves is boxed. With every kind in use in one JVM, this loop alone is
-     * about that size.
+     * about that size: a few more lane ops here (Huber's slope by the sign bit was enough) and every
+     * kind runs 2-3x slower there, so time a change with all of them in use.
      */
     private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
                                    byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
@@ -425,7 +426,7 @@ final class VectorRowLoops implements RowLoops {
                     FloatVector target = FloatVector.fromArray(F, y, yOff + i);
                     FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
                     // -sign(e), for the kinds that take it (e stands in for the others).
-                    FloatVector against = code == MAE || code == MAPE ? negativeSign(e) : e;
+                    FloatVector against = code == MAE || code == HUBER || code == MAPE ? negativeSign(e) : e;
                     if (code == MSE) {
                         term = e.mul(e);
                         slope = e.mul(-2f);
@@ -434,14 +435,12 @@ final class VectorRowLoops implements RowLoops {
                         slope = against;
                     } else if (code == HUBER) {
                         // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2)
-                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c, by the sign
-                        // bit; NaN where e is.
+                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c. (By the sign
+                        // bit, as log-cosh's, it takes more nodes, and this loop has none to spare.)
                         FloatVector a = e.abs();
                         FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
                         term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                        slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN))
-                                .lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats()
-                                .blend(e, e.compare(VectorOperators.NE, e));
+                        slope = against.mul(c);
                     } else if (code == QUANTILE) {
                         term = e.mul(FloatVector.broadcast(F, parameter - 1)
                                 .blend(parameter, e.compare(VectorOperators.GE, 0f)));
@@ -544,7 +543,7 @@ final class VectorRowLoops implements RowLoops {
                     .reinterpretAsFloats();
             FloatVector m = scale.fma(q.mul(r).fma(r, r), scale.sub(1f));
             FloatVector tanh = m.abs().div(m.add(2f));
-            // tanh x = -sign(e)·tanh a, by the sign bit, as Huber's slope; NaN where e is.
+            // tanh x = -sign(e)·tanh a, by the sign bit; NaN where e is.
             tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
                     .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
             m.mul(0.5f).blend(tanh.mul(tanh).neg(), a.compare(VectorOperators.LT, 1f)).intoArray(w.work, i);
