@@ -137,33 +137,42 @@ final class JavaRegression {
                     int done = loops.regression(kind, o, b.target, b.prediction, mask == null ? null : b.mask, b.len,
                             scale, lossOut, gradOut, acc, at + TERM);
                     b.prepare(kind, loops, o, done);
-                    double sum = 0;
-                    int guards = 0;
-                    for (int i = done; i < b.len; i++) {
-                        double l = 0;
-                        double g = 0;
-                        if (b.valid(i)) {
-                            l = term(kind, b, i, o);
-                            g = scale * slope(kind, b, i, o);
-                            sum += l;
-                            guards += kind == RegressionLoss.MAPE && Math.abs(b.y(i)) < o.epsilon() ? 1 : 0;
-                        }
-                        if (lossOut != null) {
-                            lossOut.a[lossOut.off + i] = (float) l;
-                        }
-                        if (gradOut != null) {
-                            gradOut.a[gradOut.off + i] = (float) g;
-                        }
-                    }
+                    rest(kind, b, done, o, scale, lossOut, gradOut, acc, at);
                     if (lossOut != null) {
                         lossOut.commit();
                     }
                     if (gradOut != null) {
                         gradOut.commit();
                     }
-                    acc[at + TERM] += sum;
-                    acc[at + GUARDS] += guards;
                 }));
+    }
+
+    /**
+     * The elements of a block from {@code from} on, one at a time in double: {@link #pass}'s term,
+     * gradient and guard for the elements the row loops leave (all of them on the scalar backend).
+     */
+    private static void rest(RegressionLoss kind, Block b, int from, RegressionOptions o, double scale,
+                             FloatOut lossOut, FloatOut gradOut, double[] acc, int at) {
+        double sum = 0;
+        int guards = 0;
+        for (int i = from; i < b.len; i++) {
+            double l = 0;
+            double g = 0;
+            if (b.valid(i)) {
+                l = term(kind, b, i, o);
+                g = scale * slope(kind, b, i, o);
+                sum += l;
+                guards += kind == RegressionLoss.MAPE && Math.abs(b.y(i)) < o.epsilon() ? 1 : 0;
+            }
+            if (lossOut != null) {
+                lossOut.a[lossOut.off + i] = (float) l;
+            }
+            if (gradOut != null) {
+                gradOut.a[gradOut.off + i] = (float) g;
+            }
+        }
+        acc[at + TERM] += sum;
+        acc[at + GUARDS] += guards;
     }
 
     /** NRMSE's κ: |mean y|, range of y or population std of y, over valid elements. */

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Each method does whole vectors only and returns where it stopped; the caller does the tail.
  *
  * <p>The float log1p is for kernels whose terms are fp32 anyway (within 2.5 ulp of the
- * float-rounded {@link Math#log1p}); it takes one vector.
+ * float-rounded {@link Math#log1p}); it works in place on whole vectors only.
  */
 final class VectorMath {
     private VectorMath() {
@@ -59,31 +59,34 @@ final class VectorMath {
     private static final double SQRT2 = 1.4142135623730951;
 
     /**
-     * {@code log(1 + t)} in float lanes for {@code t > -1} with {@code 1 + t} normal, within 2.5 ulp;
-     * NaN and {@code +inf} give themselves. fdlibm's method: {@code 1 + t = 2^k·m} with m in
-     * [√2/2, √2), and {@code log m = f - f²/2 + s·(f²/2 + R(s²))} with {@code f = m - 1},
-     * {@code s = f/(2 + f)} and fdlibm's minimax R (2^-34 for these s). Where k = 0, f is t itself,
-     * so the rounding of 1 + t costs nothing near 0; elsewhere it costs at most 2^-24 on a result of
-     * at least log √2. For loops that inline it early (see VectorRowLoops' regression loops).
+     * {@code x[i] = log(1 + x[i])} in float lanes for the whole vectors of {@code [0, n)}, for
+     * {@code x > -1} with {@code 1 + x} normal, within 2.5 ulp; NaN and {@code +inf} stay. fdlibm's
+     * method: {@code 1 + x = 2^k·m} with m in [√2/2, √2), and
+     * {@code log m = f - f²/2 + s·(f²/2 + R(s²))} with {@code f = m - 1}, {@code s = f/(2 + f)}
+     * and fdlibm's minimax R (2^-34 for these s). Where k = 0, f is x itself, so the rounding of
+     * 1 + x costs nothing near 0; elsewhere it costs at most 2^-24 on a result of at least log √2.
      */
-    static FloatVector log1p(FloatVector t) {
-        // Offset so that m's range [√2/2, √2) starts a binade: k is then the exponent field.
-        IntVector bits = t.add(1f).reinterpretAsInts().add(0x3F800000 - SQRT1_2_BITS);
-        // k as a float by the rounding constant's bits, and the masks from float compares: the
-        // Vector API's convert and mask cast find their species at run time, which C2 does not
-        // always fold into the intrinsic.
-        FloatVector k = bits.lanewise(VectorOperators.ASHR, 23).add(ROUND_F_BITS - 127).reinterpretAsFloats()
-                .sub(ROUND_F);
-        FloatVector f = bits.and(0x007FFFFF).add(SQRT1_2_BITS).reinterpretAsFloats().sub(1f)
-                .blend(t, k.compare(VectorOperators.EQ, 0f));
-        FloatVector s = f.div(f.add(2f));
-        FloatVector z = s.mul(s);
-        FloatVector halfSquare = f.mul(f).mul(0.5f);
-        FloatVector r = z.fma(LG4, LG3).lanewise(VectorOperators.FMA, z, LG2).lanewise(VectorOperators.FMA, z, LG1)
-                .mul(z);
-        return s.fma(halfSquare.add(r), k.mul(LN2_LO_F)).sub(halfSquare).add(f).add(k.mul(LN2_HI_F))
-                .blend(t, t.compare(VectorOperators.NE, t))
-                .blend(t, t.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+    static void log1p(float[] x, int n) {
+        for (int i = 0; i + F.length() <= n; i += F.length()) {
+            FloatVector t = FloatVector.fromArray(F, x, i);
+            // Offset so that m's range [√2/2, √2) starts a binade: k is then the exponent field.
+            IntVector bits = t.add(1f).reinterpretAsInts().add(0x3F800000 - SQRT1_2_BITS);
+            // k as a float by the rounding constant's bits, and the masks from float compares: the
+            // Vector API's convert and mask cast find their species at run time, which C2 does not
+            // always fold into the intrinsic.
+            FloatVector k = bits.lanewise(VectorOperators.ASHR, 23).add(ROUND_F_BITS - 127).reinterpretAsFloats()
+                    .sub(ROUND_F);
+            FloatVector f = bits.and(0x007FFFFF).add(SQRT1_2_BITS).reinterpretAsFloats().sub(1f)
+                    .blend(t, k.compare(VectorOperators.EQ, 0f));
+            FloatVector s = f.div(f.add(2f));
+            FloatVector z = s.mul(s);
+            FloatVector halfSquare = f.mul(f).mul(0.5f);
+            FloatVector r = z.fma(LG4, LG3).lanewise(VectorOperators.FMA, z, LG2)
+                    .lanewise(VectorOperators.FMA, z, LG1).mul(z);
+            s.fma(halfSquare.add(r), k.mul(LN2_LO_F)).sub(halfSquare).add(f).add(k.mul(LN2_HI_F))
+                    .blend(t, t.compare(VectorOperators.NE, t))
+                    .blend(t, t.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)).intoArray(x, i);
+        }
     }
 
     /** {@code out[i] = e^x[i]} for the whole vectors of {@code [0, n)}; returns where it stopped. */

@@ -54,7 +54,7 @@ final class VectorRowLoops implements RowLoops {
 
     /**
      * A thread's scratch: lanes to add in order, a block's sums, a block for {@link #apply}'s expm1,
-     * the terms and slopes of a piece of MSLE or log-cosh.
+     * a piece of MSLE or log-cosh (its terms and slopes, and what waits for log1p).
      */
     private static final class Scratch {
         final float[] lanes = new float[F.length()];
@@ -64,9 +64,10 @@ final class VectorRowLoops implements RowLoops {
         final double[] pass = new double[VectorMath.PASS];
         final float[] terms = new float[PIECE];
         final float[] slopes = new float[PIECE];
+        final float[] work = new float[PIECE];
     }
 
-    /** Elements of MSLE or log-cosh whose terms and slopes wait in the scratch (in L1). */
+    /** Elements of MSLE or log-cosh at once: their three scratch arrays stay in L1. */
     private static final int PIECE = 1024;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -396,10 +397,12 @@ final class VectorRowLoops implements RowLoops {
      * {@code acc[at + 1]}. {@code parameter} is Huber's δ, the quantile q or ε in float;
      * {@code bound} the float that ε's comparisons take (see the caller).
      *
-     * <p>The method calls come first in the loop, and MSLE and log-cosh, with their log1p, have
-     * loops of their own: once a compilation grows past {@code NodeCountInliningCutoff}, C2 inlines
-     * no more calls but the Vector API's, and a vector passed to a call it leaves is boxed. With
-     * every kind in use in one JVM, this loop alone is about that size.
+     * <p>The method calls come first in the loop, and MSLE and log-cosh have loops of their own, with
+     * no call but to log1p over an array: once a compilation grows past
+     * {@code NodeCountInliningCutoff}, C2 inlines no more calls but the Vector API's, and a vector
+     * passed to a call it leaves is boxed. With every kind in use in one JVM, this loop alone is
+     * about that size: a few more lane ops here (Huber's slope by the sign bit was enough) and every
+     * kind runs 2-3x slower there, so time a change with all of them in use.
      */
     private static void regression(int code, float parameter, float bound, float[] y, int yOff, float[] p, int pOff,
                                    byte[] mask, int mOff, int n, float gradFactor, float[] loss, int lossOff,
@@ -423,7 +426,7 @@ final class VectorRowLoops implements RowLoops {
                     FloatVector target = FloatVector.fromArray(F, y, yOff + i);
                     FloatVector e = target.sub(FloatVector.fromArray(F, p, pOff + i));
                     // -sign(e), for the kinds that take it (e stands in for the others).
-                    FloatVector against = code == MAE || code == MAPE ? negativeSign(e) : e;
+                    FloatVector against = code == MAE || code == HUBER || code == MAPE ? negativeSign(e) : e;
                     if (code == MSE) {
                         term = e.mul(e);
                         slope = e.mul(-2f);
@@ -432,14 +435,12 @@ final class VectorRowLoops implements RowLoops {
                         slope = against;
                     } else if (code == HUBER) {
                         // With c = min(|e|, δ) (an integer min, as atMost): the term c·(|e| - c/2)
-                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c, by the sign
-                        // bit; NaN where e is.
+                        // (e²/2 inside, δ·(|e| - δ/2) beyond) and the slope -sign(e)·c. (By the sign
+                        // bit, as log-cosh's, it takes more nodes, and this loop has none to spare.)
                         FloatVector a = e.abs();
                         FloatVector c = a.reinterpretAsInts().min(deltaBits).reinterpretAsFloats();
                         term = c.lanewise(VectorOperators.FMA, -0.5f, a).mul(c);
-                        slope = c.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN))
-                                .lanewise(VectorOperators.XOR, SIGN).reinterpretAsFloats()
-                                .blend(e, e.compare(VectorOperators.NE, e));
+                        slope = against.mul(c);
                     } else if (code == QUANTILE) {
                         term = e.mul(FloatVector.broadcast(F, parameter - 1)
                                 .blend(parameter, e.compare(VectorOperators.GE, 0f)));
@@ -489,24 +490,29 @@ final class VectorRowLoops implements RowLoops {
      * MSLE's terms and slopes of {@code [0, n)} into the scratch: Keras's clamp {@code max(x, ε)}
      * (NaN stays), then {@code log1p(â) - log1p(b̂)} as {@code ±log1p(|â - b̂| / (1 + min(â, b̂)))}:
      * no cancellation where they are close, and an argument >= 0 (the min as an integer min: both
-     * are positive). The slope is 0 where ŷ is clamped. log1p comes early, before C2's node cutoff
-     * (see {@link #regression(int, float, float, float[], int, float[], int, byte[], int, int, float,
-     * float[], int, float[], int, double[], int, Scratch)}).
+     * are positive). The slope is 0 where ŷ is clamped. The log1p argument, {@code â - b̂} and â wait
+     * in the scratch while {@link VectorMath#log1p} runs over the piece.
      */
     private static void msle(float[] y, int yOff, float[] p, int pOff, int n, float epsilon, float bound,
                              Scratch w) {
         for (int i = 0; i < n; i += F.length()) {
-            FloatVector prediction = FloatVector.fromArray(F, p, pOff + i);
-            VectorMask<Float> clamped = prediction.compare(VectorOperators.LE, bound);
-            FloatVector a = prediction.blend(epsilon, clamped);
+            FloatVector a = FloatVector.fromArray(F, p, pOff + i);
+            a = a.blend(epsilon, a.compare(VectorOperators.LE, bound));
             FloatVector b = FloatVector.fromArray(F, y, yOff + i);
             b = b.blend(epsilon, b.compare(VectorOperators.LE, bound));
             FloatVector difference = a.sub(b);
-            FloatVector d = VectorMath.log1p(difference.abs().div(a.reinterpretAsInts().min(b.reinterpretAsInts())
-                    .reinterpretAsFloats().add(1f))).reinterpretAsInts().or(difference.reinterpretAsInts().and(SIGN))
-                    .reinterpretAsFloats();
+            difference.abs().div(a.reinterpretAsInts().min(b.reinterpretAsInts()).reinterpretAsFloats().add(1f))
+                    .intoArray(w.work, i);
+            difference.intoArray(w.terms, i);
+            a.intoArray(w.slopes, i);
+        }
+        VectorMath.log1p(w.work, n);
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector d = FloatVector.fromArray(F, w.work, i).reinterpretAsInts()
+                    .or(FloatVector.fromArray(F, w.terms, i).reinterpretAsInts().and(SIGN)).reinterpretAsFloats();
+            VectorMask<Float> clamped = FloatVector.fromArray(F, p, pOff + i).compare(VectorOperators.LE, bound);
             d.mul(d).intoArray(w.terms, i);
-            d.add(d).div(a.add(1f)).blend(0f, clamped).intoArray(w.slopes, i);
+            d.add(d).div(FloatVector.fromArray(F, w.slopes, i).add(1f)).blend(0f, clamped).intoArray(w.slopes, i);
         }
     }
 
@@ -519,13 +525,12 @@ final class VectorRowLoops implements RowLoops {
      * {@code e^r - 1} by its Taylor series to {@code r^7/7!} (remainder below 2e-8 relative), and
      * {@code 2^k·(e^r - 1) + (2^k - 1)} in one fused multiply-add, which leaves {@code e^r - 1}
      * untouched where k = 0: small a keep their relative precision. a goes in clamped to 10 (an
-     * integer min: a >= 0), beyond which m is -1 in float; a NaN comes back through a. Its own
-     * compilation, as {@link #msle}'s.
+     * integer min: a >= 0), beyond which m is -1 in float; a NaN comes back through a. The log1p
+     * argument and a wait in the scratch while {@link VectorMath#log1p} runs over the piece.
      */
     private static void logCosh(float[] y, int yOff, float[] p, int pOff, int n, Scratch w) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector e = FloatVector.fromArray(F, y, yOff + i).sub(FloatVector.fromArray(F, p, pOff + i));
-            FloatVector against = negativeSign(e);
             FloatVector a = e.abs();
             FloatVector v = a.reinterpretAsInts().min(TEN_BITS).reinterpretAsFloats().mul(-2f);
             FloatVector shifted = v.fma(LOG2E_F, ROUND_F);
@@ -538,12 +543,18 @@ final class VectorRowLoops implements RowLoops {
                     .reinterpretAsFloats();
             FloatVector m = scale.fma(q.mul(r).fma(r, r), scale.sub(1f));
             FloatVector tanh = m.abs().div(m.add(2f));
-            VectorMask<Float> near = a.compare(VectorOperators.LT, 1f);
-            FloatVector l = VectorMath.log1p(m.mul(0.5f).blend(tanh.mul(tanh).neg(), near));
+            // tanh x = -sign(e)·tanh a, by the sign bit; NaN where e is.
+            tanh.reinterpretAsInts().or(e.reinterpretAsInts().and(SIGN)).lanewise(VectorOperators.XOR, SIGN)
+                    .reinterpretAsFloats().blend(e, e.compare(VectorOperators.NE, e)).intoArray(w.slopes, i);
+            m.mul(0.5f).blend(tanh.mul(tanh).neg(), a.compare(VectorOperators.LT, 1f)).intoArray(w.work, i);
+            a.intoArray(w.terms, i);
+        }
+        VectorMath.log1p(w.work, n);
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector a = FloatVector.fromArray(F, w.terms, i);
+            FloatVector l = FloatVector.fromArray(F, w.work, i);
             // abs: a 0 term stays +0.
-            a.add(l).blend(l.mul(-0.5f), near).abs().intoArray(w.terms, i);
-            // tanh x = -sign(e)·tanh a.
-            against.mul(tanh).intoArray(w.slopes, i);
+            a.add(l).blend(l.mul(-0.5f), a.compare(VectorOperators.LT, 1f)).abs().intoArray(w.terms, i);
         }
     }
 
