@@ -186,6 +186,55 @@ class DuelingParityTest {
         assertArrayEquals(new float[] {1, 2, 3, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, -1, 0, 2}, da);
     }
 
+    /**
+     * Unmasked rows longer than a vector (the SIMD backend's vector path; 18 actions also leave a
+     * partial last vector): the max rule is exact there too, in the forward and in the backward.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void longRowsKeepTheMaxRule(String backend) {
+        Backend be = Backends.require(backend);
+        float nan = Float.NaN;
+        for (int a : new int[] {16, 18, 32, 35}) {
+            int rows = 5;
+            float[] adv = new float[rows * a];
+            for (int i = 0; i < adv.length; i++) {
+                adv[i] = -1 - (i * 37 % 11);
+            }
+            adv[3] = 4;                    // row 0: a tie between action 3 and the last action
+            adv[a - 1] = 4;
+            adv[a + 2] = -0f;              // row 1: -0 before +0, both the max: the max is the -0
+            adv[2 * a - 1] = 0f;
+            adv[2 * a + a - 2] = nan;      // row 2: a NaN among the last actions
+            adv[3 * a + a - 1] = 7;        // row 3: the max is the last action
+            Arrays.fill(adv, 4 * a, 5 * a, Float.NEGATIVE_INFINITY);
+            float[] value = {0.5f, -0f, 1, 2, 3};
+            float[] q = new float[rows * a];
+            be.dueling().forward(Tensor.of(value, rows), Tensor.of(adv, rows, a), null, Tensor.of(q, rows, a),
+                    DuelingMode.MAX);
+            float[] maxima = {4, -0f, nan, 7, Float.NEGATIVE_INFINITY};
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < a; i++) {
+                    float expected = value[r] + (adv[r * a + i] - maxima[r]);
+                    assertEquals(expected, q[r * a + i], a + " actions, Q[" + r + ", " + i + "]");
+                }
+            }
+
+            float[] g = new Inputs(a).floats(rows * a, Inputs.Spread.NORMAL);
+            float[] dv = new float[rows];
+            float[] da = new float[rows * a];
+            be.dueling().backward(Tensor.of(adv, rows, a), null, Tensor.of(g, rows, a), Tensor.of(dv, rows),
+                    Tensor.of(da, rows, a), DuelingMode.MAX);
+            int[] argmax = {3, 2, a - 2, a - 1, 0};
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < a; i++) {
+                    float expected = i == argmax[r] ? g[r * a + i] - dv[r] : g[r * a + i];
+                    assertEquals(expected, da[r * a + i], a + " actions, dA[" + r + ", " + i + "]");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dev.vantage.tests.Backends#names")
     void singleActionGivesQEqualToV(String backend) {

@@ -9,8 +9,7 @@ import java.util.Arrays;
 /**
  * The pure-Java dueling-head aggregation: rows in parallel, each row's {@code [actions, atoms]}
  * block read once for the per-atom aggregate and once more to write. Heads without atoms or a mask
- * (a DQN's) take a shorter path: float aggregates of a chunk's rows, then one pass of the loops'
- * {@link RowLoops#shiftRows}.
+ * (a DQN's) take a shorter path: float aggregates, the loops' {@link RowLoops#centerRows}.
  */
 final class JavaDuelingOps implements DuelingOps {
     private final Parallel parallel;
@@ -33,12 +32,7 @@ final class JavaDuelingOps implements DuelingOps {
             FloatOut out = new FloatOut().begin(q, start * a * z, n * a * z);
             if (z == 1 && actionMask == null) {
                 FloatIn x = new FloatIn().load(advantage, start * a, n * a);
-                float[] agg = new float[n];
-                for (int r = 0; r < n; r++) {
-                    agg[r] = aggregate(x.a, x.off + r * a, a, mode, null, 0);
-                }
-                // Subtracting the aggregate first keeps the argmax action's Q exactly V in max mode.
-                loops.shiftRows(x.a, x.off, v.a, v.off, agg, n, a, out.a, out.off);
+                loops.centerRows(x.a, x.off, v.a, v.off, n, a, mode, out.a, out.off, null, 0);
                 out.commit();
                 return;
             }
@@ -65,37 +59,6 @@ final class JavaDuelingOps implements DuelingOps {
             }
             out.commit();
         });
-    }
-
-    /**
-     * A row's aggregate without atoms or a mask, in float: the mean, the max (ties to the lowest
-     * index, a NaN wins: see {@link Block#aggregate}; its index into {@code argmax[at]} unless that
-     * is null) or 0.
-     */
-    static float aggregate(float[] x, int base, int actions, DuelingMode mode, int[] argmax, int at) {
-        if (mode == DuelingMode.MEAN) {
-            float sum = 0;
-            for (int i = 0; i < actions; i++) {
-                sum += x[base + i];
-            }
-            return sum / actions;
-        }
-        if (mode == DuelingMode.NAIVE) {
-            return 0;
-        }
-        float best = x[base];
-        int index = 0;
-        for (int i = 1; i < actions; i++) {
-            float xi = x[base + i];
-            if (xi > best || (xi != xi && best == best)) {
-                best = xi;
-                index = i;
-            }
-        }
-        if (argmax != null) {
-            argmax[at] = index;
-        }
-        return best;
     }
 
     @Override
@@ -149,24 +112,17 @@ final class JavaDuelingOps implements DuelingOps {
         FloatIn g = new FloatIn().load(gradQ, start * a, n * a);
         FloatOut gv = new FloatOut().begin(gradValue, start, n);
         FloatOut ga = new FloatOut().begin(gradAdvantage, start * a, n * a);
-        FloatIn x = mode == DuelingMode.MAX ? new FloatIn().load(advantage, start * a, n * a) : null;
-        int[] argmax = mode == DuelingMode.MAX ? new int[n] : null;
-        float[] share = new float[n];
-        for (int r = 0; r < n; r++) {
-            float sum = 0;
-            for (int i = 0; i < a; i++) {
-                sum += g.a[g.off + r * a + i];
+        // dV = Σ gradQ into gv; dA = gradQ - dV/A (mean), gradQ (naive, and max but at the argmax).
+        loops.centerRows(g.a, g.off, null, 0, n, a, mode == DuelingMode.MEAN ? mode : DuelingMode.NAIVE, ga.a, ga.off,
+                gv.a, gv.off);
+        if (mode == DuelingMode.MAX) {
+            FloatIn x = new FloatIn().load(advantage, start * a, n * a);
+            int[] argmax = new int[n];
+            loops.argmaxRows(x.a, x.off, n, a, argmax);
+            for (int r = 0; r < n; r++) {
+                int at = r * a + argmax[r];
+                ga.a[ga.off + at] = g.a[g.off + at] - gv.a[gv.off + r];
             }
-            gv.a[gv.off + r] = sum;
-            share[r] = mode == DuelingMode.MEAN ? sum / a : 0;
-            if (x != null) {
-                aggregate(x.a, x.off + r * a, a, mode, argmax, r);
-            }
-        }
-        loops.shiftRows(g.a, g.off, null, 0, share, n, a, ga.a, ga.off);
-        for (int r = 0; x != null && r < n; r++) {
-            int at = r * a + argmax[r];
-            ga.a[ga.off + at] = g.a[g.off + at] - gv.a[gv.off + r];
         }
         gv.commit();
         ga.commit();

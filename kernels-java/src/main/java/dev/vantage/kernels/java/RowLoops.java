@@ -1,5 +1,6 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.dueling.DuelingMode;
 import dev.vantage.kernels.loss.RegressionLoss;
 import dev.vantage.kernels.loss.RegressionOptions;
 
@@ -69,12 +70,21 @@ interface RowLoops {
     void moments(float[] x, int xOff, byte[] mask, int mOff, int n, double center, double[] acc, int at);
 
     /**
-     * {@code out[r·n + i] = add[r] + (x[r·n + i] - sub[r])} in float for {@code r < rows},
-     * {@code i < n} (offsets added to the flat indices; {@code add} null: 0). The output half of a
-     * dueling head's rows; out may be x.
+     * The plain rows of a dueling head, {@code x[r·n + i]} for {@code r < rows}, {@code i < n}
+     * (offsets added to the flat indices): {@code out[r·n + i] = add[r] + (x[r·n + i] - c_r)} in
+     * float, {@code c_r} being the row's mean (MEAN), max (MAX) or 0 (NAIVE); {@code add} null: 0.
+     * Unless {@code aggregates} is null, {@code aggregates[aggOff + r]} gets the row's max in MAX
+     * mode, its sum otherwise. The max follows {@link JavaDuelingOps}' rule (a NaN wins, ties go to
+     * the lowest index, so a {@code -0} before a {@code +0} is the max); out may be x.
      */
-    void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
-                   int outOff);
+    void centerRows(float[] x, int xOff, float[] add, int addOff, int rows, int n, DuelingMode mode, float[] out,
+                    int outOff, float[] aggregates, int aggOff);
+
+    /**
+     * The index of each row's max into {@code argmax[r]}, rows as in {@link #centerRows}: the lowest
+     * index among ties, the first NaN if there is one.
+     */
+    void argmaxRows(float[] x, int xOff, int rows, int n, int[] argmax);
 
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);

@@ -1,6 +1,7 @@
 package dev.vantage.kernels.java;
 
 import dev.vantage.kernels.HalfFloats;
+import dev.vantage.kernels.dueling.DuelingMode;
 import dev.vantage.kernels.loss.RegressionLoss;
 import dev.vantage.kernels.loss.RegressionOptions;
 
@@ -101,14 +102,54 @@ final class ScalarRowLoops implements RowLoops {
     }
 
     @Override
-    public void shiftRows(float[] x, int xOff, float[] add, int addOff, float[] sub, int rows, int n, float[] out,
-                          int outOff) {
+    public void centerRows(float[] x, int xOff, float[] add, int addOff, int rows, int n, DuelingMode mode, float[] out,
+                           int outOff, float[] aggregates, int aggOff) {
         for (int r = 0; r < rows; r++) {
-            float plus = add == null ? 0 : add[addOff + r];
-            for (int i = r * n; i < (r + 1) * n; i++) {
-                out[outOff + i] = plus + (x[xOff + i] - sub[r]);
+            centerRow(x, xOff + r * n, add == null ? 0 : add[addOff + r], n, mode, out, outOff + r * n, aggregates,
+                    aggOff + r);
+        }
+    }
+
+    /** One row of {@link #centerRows}, {@code x[base, base + n)} into {@code out[o, o + n)}. */
+    static void centerRow(float[] x, int base, float plus, int n, DuelingMode mode, float[] out, int o,
+                          float[] aggregates, int at) {
+        float agg = 0;
+        if (mode == DuelingMode.MAX) {
+            agg = x[base + maxIndex(x, base, n)];
+        } else if (mode == DuelingMode.MEAN || aggregates != null) {
+            for (int i = 0; i < n; i++) {
+                agg += x[base + i];
             }
         }
+        float center = mode == DuelingMode.MEAN ? agg / n : mode == DuelingMode.MAX ? agg : 0;
+        for (int i = 0; i < n; i++) {
+            // Subtracting the aggregate first keeps the argmax action's Q exactly V in max mode.
+            out[o + i] = plus + (x[base + i] - center);
+        }
+        if (aggregates != null) {
+            aggregates[at] = agg;
+        }
+    }
+
+    @Override
+    public void argmaxRows(float[] x, int xOff, int rows, int n, int[] argmax) {
+        for (int r = 0; r < rows; r++) {
+            argmax[r] = maxIndex(x, xOff + r * n, n);
+        }
+    }
+
+    /** The index of the max of {@code x[base, base + n)}: the lowest among ties, the first NaN if any. */
+    static int maxIndex(float[] x, int base, int n) {
+        float best = x[base];
+        int index = 0;
+        for (int i = 1; i < n; i++) {
+            float xi = x[base + i];
+            if (xi > best || (xi != xi && best == best)) {
+                best = xi;
+                index = i;
+            }
+        }
+        return index;
     }
 
     @Override
