@@ -104,7 +104,7 @@ abstract class AbstractJavaProvider implements BackendProvider {
 
         Families(Parallel parallel, RowLoops loops) {
             this.logprob = new JavaLogProbOps(parallel, loops);
-            this.advantage = new JavaAdvantageOps(parallel);
+            this.advantage = new JavaAdvantageOps(parallel, loops);
             this.dueling = new JavaDuelingOps(parallel, loops);
             this.loss = new JavaLossOps(parallel, loops);
             this.objective = new JavaObjectiveOps(parallel);

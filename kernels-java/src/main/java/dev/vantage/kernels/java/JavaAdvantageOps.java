@@ -12,7 +12,7 @@ import dev.vantage.kernels.spi.AdvantageOps;
 
 /**
  * The pure-Java advantage estimators: one backward pass per row with rows in parallel
- * ({@link EpisodeScan}; {@link LaneScan}, four rows at a time, without episode flags), group
+ * ({@link EpisodeScan}; {@link LaneScan}, eight rows at a time, without episode flags), group
  * statistics and whitening in double, whitening sums through {@link Parallel#reduce} so that
  * results do not depend on the thread count.
  */
@@ -21,9 +21,11 @@ final class JavaAdvantageOps implements AdvantageOps {
     private static final long GRAIN = 1 << 15;
 
     private final Parallel parallel;
+    private final RowLoops loops;
 
-    JavaAdvantageOps(Parallel parallel) {
+    JavaAdvantageOps(Parallel parallel, RowLoops loops) {
         this.parallel = parallel;
+        this.loops = loops;
     }
 
     private static long rowGrain(long time) {
@@ -52,7 +54,7 @@ final class JavaAdvantageOps implements AdvantageOps {
         if (terminated == null && truncated == null) {
             // At least four rows a lane, so that few steps run after all but one lane ran out of rows.
             long grain = Math.max(4 * LaneScan.LANES, rowGrain(time));
-            parallel.forChunks(batch, grain, (chunk, start, end) -> new LaneScan().run(rewards, values, mask,
+            parallel.forChunks(batch, grain, (chunk, start, end) -> new LaneScan(loops).run(rewards, values, mask,
                     bootstrap, advantages, returns, start, end, len, gamma, gammaLambda));
             return;
         }

@@ -6,17 +6,26 @@ import java.util.Arrays;
 
 /**
  * {@link EpisodeScan}'s recurrence for the common case: rows without episode flags whose valid
- * steps are a prefix (right padding). Each step waits for the previous step's advantage, so one
- * row runs at the latency of a multiply and an add; here {@value #LANES} rows advance together,
- * their chains overlap, and a lane that finishes its row takes the next one, longest rows first.
- * The operations and their order are EpisodeScan's, so the results are bit-identical to it; a row
- * whose mask is not a prefix, and a chunk whose arrays are not at one offset, go to EpisodeScan.
+ * steps are a prefix (right padding). The deltas {@code δ_t = r_t + γ·V_{t+1} - V_t} do not depend
+ * on each other: the loops' {@link RowLoops#gaeDeltas} computes a row's in one vector pass. What
+ * is left, {@code A_t = δ_t + γλ·A_{t+1}}, waits on the previous step, so one row would run at the
+ * latency of a multiply and an add; here {@value #LANES} rows advance together, their chains
+ * overlap, and a lane that finishes its row writes it out ({@link RowLoops#gaeOutputs}, vector
+ * conversions) and takes the next one, longest rows first. The operations and their order are
+ * EpisodeScan's, so the results are bit-identical to it; a row whose mask is not a prefix, and a
+ * chunk whose arrays are not at one offset, go to EpisodeScan.
  *
  * <p>A chunk of rows owns one instance.
  */
 final class LaneScan {
-    static final int LANES = 4;
+    static final int LANES = 8;
+    /**
+     * Each lane's stretch of {@code len} doubles: its row's deltas, turned into advantages in place
+     * as the lane steps back. Kept per thread, to the longest rows it has seen (LANES·T doubles).
+     */
+    private static final ThreadLocal<double[]> CHAINS = ThreadLocal.withInitial(() -> new double[0]);
 
+    private final RowLoops loops;
     private final FloatIn r = new FloatIn();
     private final FloatIn v = new FloatIn();
     private final FloatIn boot = new FloatIn();
@@ -26,12 +35,22 @@ final class LaneScan {
     private final EpisodeScan general = new EpisodeScan();
     private byte[] ones = new byte[0];
     private byte[] zeros = new byte[0];
+    private double[] chain;
+    private int len;
 
-    /** Array index of each lane's next step, the steps it has left, and what it carries. */
+    /**
+     * Each lane's row (array index of its first step, -1: none) and its valid steps; the lane's next
+     * step in the chain, the steps it has left, and the advantage it carries.
+     */
+    private final int[] rowAt = new int[LANES];
+    private final int[] rowSteps = new int[LANES];
     private final int[] at = new int[LANES];
     private final int[] left = new int[LANES];
-    private final double[] nextValue = new double[LANES];
     private final double[] nextAdvantage = new double[LANES];
+
+    LaneScan(RowLoops loops) {
+        this.loops = loops;
+    }
 
     /**
      * Scans rows {@code [start, end)} of {@code [*, len]} tensors; {@code values}, {@code bootstrap}
@@ -56,6 +75,11 @@ final class LaneScan {
         if (bootstrap != null) {
             boot.load(bootstrap, first, n);
         }
+        this.len = len;
+        if (CHAINS.get().length < LANES * len) {
+            CHAINS.set(new double[LANES * len]);
+        }
+        chain = CHAINS.get();
         // The lanes index all arrays alike (fewer registers); windows at different offsets are rare.
         int o = r.off;
         boolean aligned = adv.off == o && (!hasValues || v.off == o) && (!hasRet || ret.off == o);
@@ -80,24 +104,31 @@ final class LaneScan {
             }
         }
         Arrays.sort(queue, 0, queued);
+        Arrays.fill(rowAt, -1);
         Arrays.fill(left, 0);
         while (true) {
+            int steps = Integer.MAX_VALUE;
             for (int k = 0; k < LANES; k++) {
+                if (left[k] == 0 && rowAt[k] >= 0) {
+                    finish(k, hasValues, hasRet);
+                }
                 if (left[k] == 0 && queued > 0) {
                     long next = queue[--queued];
-                    begin(k, o + (int) next + (int) (next >>> 32), bootstrap != null, hasValues, hasRet, gamma);
-                    left[k] = (int) (next >>> 32);
+                    begin(k, o + (int) next, (int) (next >>> 32), bootstrap != null, hasValues, gamma);
                 }
+                steps = Math.min(steps, left[k]);
             }
-            int steps = Math.min(Math.min(left[0], left[1]), Math.min(left[2], left[3]));
             if (steps > 0) {
-                steps(steps, hasValues, hasRet, gamma, gammaLambda);
+                steps(steps, gammaLambda);
             } else if (queued == 0) {
                 break;
             } // else a lane's row had one valid step: it takes the next
         }
         for (int k = 0; k < LANES; k++) {
-            single(k, hasValues, hasRet, gamma, gammaLambda);
+            if (rowAt[k] >= 0) {
+                single(k, gammaLambda);
+                finish(k, hasValues, hasRet);
+            }
         }
         adv.commit();
         if (hasRet) {
@@ -105,18 +136,31 @@ final class LaneScan {
         }
     }
 
-    /** Starts lane {@code k} on a row, at its last valid step, array index {@code i}. */
-    private void begin(int k, int i, boolean hasBoot, boolean hasValues, boolean hasRet, double gamma) {
+    /**
+     * Starts lane {@code k} on the row at array index {@code row} whose last valid step is
+     * {@code last}: the deltas before that step into the lane's stretch of the chain, then the
+     * last step's advantage (its delta, with the bootstrap value for {@code V_{t+1}}).
+     */
+    private void begin(int k, int row, int last, boolean hasBoot, boolean hasValues, double gamma) {
+        int base = k * len;
+        loops.gaeDeltas(r.a, hasValues ? v.a : null, row, last, gamma, chain, base);
+        int i = row + last;
         double value = hasValues ? v.a[i] : 0;
         double next = hasBoot ? boot.a[boot.off - r.off + i] : 0f;
         double advantage = r.a[i] + gamma * next - value;
-        adv.a[i] = (float) advantage;
-        if (hasRet) {
-            ret.a[i] = (float) (advantage + value);
-        }
-        at[k] = i - 1;
-        nextValue[k] = value;
+        chain[base + last] = advantage;
+        rowAt[k] = row;
+        rowSteps[k] = last + 1;
+        at[k] = base + last - 1;
+        left[k] = last;
         nextAdvantage[k] = advantage;
+    }
+
+    /** Writes lane {@code k}'s finished row out and frees the lane. */
+    private void finish(int k, boolean hasValues, boolean hasRet) {
+        int row = rowAt[k];
+        loops.gaeOutputs(chain, k * len, rowSteps[k], hasValues ? v.a : null, adv.a, hasRet ? ret.a : null, row);
+        rowAt[k] = -1;
     }
 
     /**
@@ -139,85 +183,67 @@ final class LaneScan {
     }
 
     /**
-     * Runs {@code n} steps of all four lanes, written out by hand so that the JIT keeps what each
-     * lane carries in registers. Without values (discounted returns) the loop reads none.
+     * Runs {@code n} steps of all lanes, {@code A = δ + γλ·A'} in place, written out by hand so
+     * that the JIT keeps what each lane carries in registers.
      */
-    private void steps(int n, boolean hasValues, boolean hasRet, double gamma, double gammaLambda) {
-        float[] ra = r.a;
-        float[] va = hasValues ? v.a : ra;
-        float[] aa = adv.a;
-        float[] ta = hasRet ? ret.a : aa;
+    private void steps(int n, double gammaLambda) {
+        double[] c = chain;
         int p0 = at[0];
         int p1 = at[1];
         int p2 = at[2];
         int p3 = at[3];
-        double nv0 = nextValue[0];
-        double nv1 = nextValue[1];
-        double nv2 = nextValue[2];
-        double nv3 = nextValue[3];
-        double na0 = nextAdvantage[0];
-        double na1 = nextAdvantage[1];
-        double na2 = nextAdvantage[2];
-        double na3 = nextAdvantage[3];
+        int p4 = at[4];
+        int p5 = at[5];
+        int p6 = at[6];
+        int p7 = at[7];
+        double a0 = nextAdvantage[0];
+        double a1 = nextAdvantage[1];
+        double a2 = nextAdvantage[2];
+        double a3 = nextAdvantage[3];
+        double a4 = nextAdvantage[4];
+        double a5 = nextAdvantage[5];
+        double a6 = nextAdvantage[6];
+        double a7 = nextAdvantage[7];
         for (int s = 0; s < n; s++) {
-            double v0 = hasValues ? va[p0 - s] : 0;
-            double v1 = hasValues ? va[p1 - s] : 0;
-            double v2 = hasValues ? va[p2 - s] : 0;
-            double v3 = hasValues ? va[p3 - s] : 0;
-            double a0 = ra[p0 - s] + gamma * nv0 - v0 + gammaLambda * na0;
-            double a1 = ra[p1 - s] + gamma * nv1 - v1 + gammaLambda * na1;
-            double a2 = ra[p2 - s] + gamma * nv2 - v2 + gammaLambda * na2;
-            double a3 = ra[p3 - s] + gamma * nv3 - v3 + gammaLambda * na3;
-            aa[p0 - s] = (float) a0;
-            aa[p1 - s] = (float) a1;
-            aa[p2 - s] = (float) a2;
-            aa[p3 - s] = (float) a3;
-            if (hasRet) {
-                ta[p0 - s] = (float) (a0 + v0);
-                ta[p1 - s] = (float) (a1 + v1);
-                ta[p2 - s] = (float) (a2 + v2);
-                ta[p3 - s] = (float) (a3 + v3);
-            }
-            nv0 = v0;
-            nv1 = v1;
-            nv2 = v2;
-            nv3 = v3;
-            na0 = a0;
-            na1 = a1;
-            na2 = a2;
-            na3 = a3;
+            a0 = c[p0 - s] + gammaLambda * a0;
+            a1 = c[p1 - s] + gammaLambda * a1;
+            a2 = c[p2 - s] + gammaLambda * a2;
+            a3 = c[p3 - s] + gammaLambda * a3;
+            a4 = c[p4 - s] + gammaLambda * a4;
+            a5 = c[p5 - s] + gammaLambda * a5;
+            a6 = c[p6 - s] + gammaLambda * a6;
+            a7 = c[p7 - s] + gammaLambda * a7;
+            c[p0 - s] = a0;
+            c[p1 - s] = a1;
+            c[p2 - s] = a2;
+            c[p3 - s] = a3;
+            c[p4 - s] = a4;
+            c[p5 - s] = a5;
+            c[p6 - s] = a6;
+            c[p7 - s] = a7;
         }
-        at[0] = p0 - n;
-        at[1] = p1 - n;
-        at[2] = p2 - n;
-        at[3] = p3 - n;
-        nextValue[0] = nv0;
-        nextValue[1] = nv1;
-        nextValue[2] = nv2;
-        nextValue[3] = nv3;
-        nextAdvantage[0] = na0;
-        nextAdvantage[1] = na1;
-        nextAdvantage[2] = na2;
-        nextAdvantage[3] = na3;
+        nextAdvantage[0] = a0;
+        nextAdvantage[1] = a1;
+        nextAdvantage[2] = a2;
+        nextAdvantage[3] = a3;
+        nextAdvantage[4] = a4;
+        nextAdvantage[5] = a5;
+        nextAdvantage[6] = a6;
+        nextAdvantage[7] = a7;
         for (int k = 0; k < LANES; k++) {
+            at[k] -= n;
             left[k] -= n;
         }
     }
 
     /** Runs lane {@code k} to the start of its row. */
-    private void single(int k, boolean hasValues, boolean hasRet, double gamma, double gammaLambda) {
-        double nv = nextValue[k];
-        double na = nextAdvantage[k];
+    private void single(int k, double gammaLambda) {
+        double a = nextAdvantage[k];
         for (int i = at[k], end = at[k] - left[k]; i > end; i--) {
-            double value = hasValues ? v.a[i] : 0;
-            double advantage = r.a[i] + gamma * nv - value + gammaLambda * na;
-            adv.a[i] = (float) advantage;
-            if (hasRet) {
-                ret.a[i] = (float) (advantage + value);
-            }
-            nv = value;
-            na = advantage;
+            a = chain[i] + gammaLambda * a;
+            chain[i] = a;
         }
+        at[k] -= left[k];
         left[k] = 0;
     }
 }

@@ -86,6 +86,20 @@ interface RowLoops {
      */
     void argmaxRows(float[] x, int xOff, int rows, int n, int[] argmax);
 
+    /**
+     * GAE's deltas {@code d[dOff + t] = (r_t + γ·v_{t+1}) - v_t} in double for {@code t < n}, where
+     * {@code r_t = r[off + t]}, {@code v_t = v[off + t]} ({@code v} null: 0); reads
+     * {@code v[off + n]}. Bit-identical in both implementations: no fused multiply-add.
+     */
+    void gaeDeltas(float[] r, float[] v, int off, int n, double gamma, double[] d, int dOff);
+
+    /**
+     * GAE's outputs from the advantages {@code a[aOff + t]}, {@code t < n}, in double:
+     * {@code adv[off + t] = (float) a}, and unless {@code ret} is null
+     * {@code ret[off + t] = (float) (a + v[off + t])} ({@code v} null: 0).
+     */
+    void gaeOutputs(double[] a, int aOff, int n, float[] v, float[] adv, float[] ret, int off);
+
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);
 

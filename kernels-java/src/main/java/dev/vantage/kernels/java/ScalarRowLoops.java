@@ -153,6 +153,26 @@ final class ScalarRowLoops implements RowLoops {
     }
 
     @Override
+    public void gaeDeltas(float[] r, float[] v, int off, int n, double gamma, double[] d, int dOff) {
+        for (int t = 0; t < n; t++) {
+            double next = v == null ? 0 : v[off + t + 1];
+            double value = v == null ? 0 : v[off + t];
+            d[dOff + t] = r[off + t] + gamma * next - value;
+        }
+    }
+
+    @Override
+    public void gaeOutputs(double[] a, int aOff, int n, float[] v, float[] adv, float[] ret, int off) {
+        for (int t = 0; t < n; t++) {
+            double at = a[aOff + t];
+            adv[off + t] = (float) at;
+            if (ret != null) {
+                ret[off + t] = (float) (at + (v == null ? 0 : v[off + t]));
+            }
+        }
+    }
+
+    @Override
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             out[i] = HalfFloats.bf16ToFloat(bits[off + i]);

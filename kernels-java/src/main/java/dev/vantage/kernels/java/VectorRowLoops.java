@@ -31,6 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorRowLoops implements RowLoops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats lane for lane with {@link #D}, for conversions. */
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Ints and shorts lane for lane with {@link #F}, for bfloat16 decoding. */
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class,
@@ -767,6 +770,50 @@ final class VectorRowLoops implements RowLoops {
             v = v.lanewise(op, v.rearrange(swap));
         }
         return v;
+    }
+
+    /** Float lanes read into double lanes: as many floats as {@link #D} has lanes. */
+    private static DoubleVector widen(float[] a, int i) {
+        return (DoubleVector) FloatVector.fromArray(FD, a, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** The double lanes of x rounded to float lanes. */
+    private static FloatVector narrow(DoubleVector x) {
+        return (FloatVector) x.convertShape(VectorOperators.D2F, FD, 0);
+    }
+
+    /** In double lanes: a multiply, an add and a subtract, each rounded as the scalar loops' are. */
+    @Override
+    public void gaeDeltas(float[] r, float[] v, int off, int n, double gamma, double[] d, int dOff) {
+        int t = 0;
+        if (v != null) {
+            for (; t + D.length() <= n; t += D.length()) {
+                widen(r, off + t).add(widen(v, off + t + 1).mul(gamma)).sub(widen(v, off + t)).intoArray(d, dOff + t);
+            }
+        } else {
+            for (; t + D.length() <= n; t += D.length()) {
+                // r + γ·0 - 0 with γ in [0, 1]: r + 0, which turns a -0 into 0 as the scalar loop does.
+                widen(r, off + t).add(0.0).intoArray(d, dOff + t);
+            }
+        }
+        ScalarRowLoops.INSTANCE.gaeDeltas(r, v, off + t, n - t, gamma, d, dOff + t);
+    }
+
+    @Override
+    public void gaeOutputs(double[] a, int aOff, int n, float[] v, float[] adv, float[] ret, int off) {
+        int t = 0;
+        if (v != null && ret != null) {
+            for (; t + D.length() <= n; t += D.length()) {
+                DoubleVector at = DoubleVector.fromArray(D, a, aOff + t);
+                narrow(at).intoArray(adv, off + t);
+                narrow(at.add(widen(v, off + t))).intoArray(ret, off + t);
+            }
+        } else if (ret == null) {
+            for (; t + D.length() <= n; t += D.length()) {
+                narrow(DoubleVector.fromArray(D, a, aOff + t)).intoArray(adv, off + t);
+            }
+        }
+        ScalarRowLoops.INSTANCE.gaeOutputs(a, aOff + t, n - t, v, adv, ret, off + t);
     }
 
     @Override
