@@ -61,7 +61,8 @@ class DuelingParityTest {
 
     static List<Object[]> randomCases() {
         // {batch, actions, atoms (0: no atom axis)}
-        int[][] shapes = {{1, 1, 0}, {5, 3, 0}, {7, 18, 0}, {13, 4, 51}, {3, 4097, 0}, {257, 5, 3}, {2, 1, 7}};
+        int[][] shapes = {{1, 1, 0}, {5, 3, 0}, {7, 18, 0}, {37, 18, 0}, {19, 40, 0}, {13, 4, 51}, {3, 4097, 0},
+            {257, 5, 3}, {2, 1, 7}};
         List<Object[]> cases = new ArrayList<>();
         Backends.names().forEach(backend -> {
             int k = 0;
@@ -231,6 +232,37 @@ class DuelingParityTest {
                     float expected = i == argmax[r] ? g[r * a + i] - dv[r] : g[r * a + i];
                     assertEquals(expected, da[r * a + i], a + " actions, dA[" + r + ", " + i + "]");
                 }
+            }
+        }
+    }
+
+    /**
+     * A row's results do not depend on where it sits: the SIMD backend sums 16 rows at a time and
+     * the rest one by one, in the same order. Row 35 (one of the last three) repeats row 5.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void aRowGetsTheSameBitsWhereverItIs(String backend) {
+        Backend be = Backends.require(backend);
+        int rows = 35;
+        for (int a : new int[] {18, 40}) {
+            float[] adv = new Inputs(a).floats(rows * a, Inputs.Spread.WIDE);
+            float[] g = new Inputs(a + 1).floats(rows * a, Inputs.Spread.NORMAL);
+            float[] value = new Inputs(a + 2).floats(rows, Inputs.Spread.NORMAL);
+            System.arraycopy(adv, 5 * a, adv, 34 * a, a);
+            System.arraycopy(g, 5 * a, g, 34 * a, a);
+            value[34] = value[5];
+            for (DuelingMode mode : DuelingMode.values()) {
+                float[] q = new float[rows * a];
+                float[] dv = new float[rows];
+                float[] da = new float[rows * a];
+                be.dueling().forward(Tensor.of(value, rows), Tensor.of(adv, rows, a), null, Tensor.of(q, rows, a), mode);
+                be.dueling().backward(Tensor.of(adv, rows, a), null, Tensor.of(g, rows, a), Tensor.of(dv, rows),
+                        Tensor.of(da, rows, a), mode);
+                String what = a + " actions, " + mode;
+                assertArrayEquals(Arrays.copyOfRange(q, 5 * a, 6 * a), Arrays.copyOfRange(q, 34 * a, 35 * a), what);
+                assertEquals(dv[5], dv[34], what);
+                assertArrayEquals(Arrays.copyOfRange(da, 5 * a, 6 * a), Arrays.copyOfRange(da, 34 * a, 35 * a), what);
             }
         }
     }
