@@ -345,6 +345,19 @@ class LossCompSumParityTest {
             assertClose("masked class, tau=" + tau, expected, loss[0], RTOL, 1e-7);
             assertEquals(0f, grad[1]);
         }
+        // The same in rows wide enough for the vector loops, where a class beyond e^-86 of the max (a
+        // -inf mask, a logit 100 below) must get a gradient of exactly 0, one at e^-80 a positive one.
+        int classes = 70;
+        float[] wide = new Inputs(17).floats(2 * classes, Inputs.Spread.NORMAL);
+        wide[3] = ninf;
+        wide[classes + 40] = -100;
+        wide[classes + 41] = wide[classes] - 80;
+        float[] wideGrad = new float[2 * classes];
+        be.loss().compSum(Tensor.of(wide, 2, classes), Tensor.of(new int[] {7, 9}, 2), null,
+                Tensor.of(wideGrad, 2, classes), CompSumOptions.defaults());
+        assertEquals(0f, wideGrad[3], "a -inf class");
+        assertEquals(0f, wideGrad[classes + 40], "a class 100 below the max");
+        assertTrue(wideGrad[classes + 41] > 0, "a class 80 below the max");
         // A -inf label logit: +inf for τ ≤ 1, 1/(τ-1) with zero gradient for τ > 1, p - onehot at τ = 1.
         float[] row = {ninf, 0, 1};
         for (double tau : new double[] {0, 0.5, 1, 1.5, 4}) {
