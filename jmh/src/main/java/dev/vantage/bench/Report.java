@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  * <pre>
  * Report [--full | --targets] [--family NAME]... [--seed N] [--out DIR] [--libtorch]
  *   --full      the whole size matrix and JMH's full iteration counts (default: the quick subset)
- *   --targets   quick iterations on the kernels and sizes of the CPU speed targets (issue 7) only
+ *   --targets   full iteration counts on the kernels and sizes of the CPU speed targets (issue 7) only
  *   --family    only this family (logprob, advantage, dueling, loss, objective); may be repeated
  *   --seed N    seed of the parity check's inputs (default: from the clock; printed)
  *   --out DIR   output folder (default jmh/results)
@@ -104,7 +104,7 @@ public final class Report {
         Files.createDirectories(out);
         String mode = full ? "full" : targets ? "targets" : "quick";
         List<String> about = new ArrayList<>(about(mode, args));
-        about.add("JMH: one fork per benchmark and backend, " + (full ? "warmup 3 × 1 s, measurement 5 × 1 s"
+        about.add("JMH: one fork per benchmark and backend, " + (full || targets ? "warmup 3 × 1 s, measurement 5 × 1 s"
                 : String.format(Locale.ROOT, "warmup %d × %.1f s, measurement %d × %.1f s", QUICK_WARMUP,
                 QUICK_MS / 1e3, QUICK_MEASUREMENT, QUICK_MS / 1e3)) + "; parity inputs from seed " + seed);
         about.add("anchors: " + anchors.stream().map(Family.Anchor::label).distinct().collect(Collectors.joining(", "))
@@ -124,7 +124,7 @@ public final class Report {
         List<String> backends = Vantage.backends().stream().filter(BackendStatus::available)
                 .map(BackendStatus::name).collect(Collectors.toList());
         System.out.println("Speed (" + mode + " run; JMH output in " + out.resolve("jmh.log") + ")");
-        Collection<RunResult> results = speed(findings, full, backends, out, families);
+        Collection<RunResult> results = speed(findings, full, full || targets, backends, out, families);
         try (PrintStream json = new PrintStream(Files.newOutputStream(out.resolve("jmh.json")), true,
                 StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
@@ -184,10 +184,11 @@ public final class Report {
 
     /**
      * Runs the copy and read baselines (and the device copy where the cuda backend runs), then each
-     * family with its anchors, and fills in the speed rows.
+     * family with its anchors, and fills in the speed rows: {@code full} takes every size and kernel
+     * of the families, {@code fullIterations} JMH's full iteration counts (also for the targets).
      */
-    static Collection<RunResult> speed(Findings findings, boolean full, List<String> backends, Path out,
-                                       List<Family> families) throws IOException, RunnerException {
+    static Collection<RunResult> speed(Findings findings, boolean full, boolean fullIterations, List<String> backends,
+                                       Path out, List<Family> families) throws IOException, RunnerException {
         TreeSet<Integer> mibs = new TreeSet<>();
         int total = 0;
         for (Family family : families) {
@@ -210,7 +211,7 @@ public final class Report {
                 StandardCharsets.UTF_8)) {
             Progress progress = new Progress(OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL),
                     System.out, total);
-            ChainedOptionsBuilder bandwidth = options(full, mibs.last())
+            ChainedOptionsBuilder bandwidth = options(fullIterations, mibs.last())
                     .include("^" + Pattern.quote(Bandwidth.class.getName()) + "\\.")
                     .param("mib", mibs.stream().map(String::valueOf).toArray(String[]::new));
             if (device) {
@@ -230,14 +231,14 @@ public final class Report {
                         .map(Map.Entry::getValue).findFirst().orElse("no result");
             }
             for (Family family : families) {
-                all.addAll(runFamily(findings, family, full, backends, progress));
+                all.addAll(runFamily(findings, family, full, fullIterations, backends, progress));
             }
         }
         return all;
     }
 
-    private static List<RunResult> runFamily(Findings findings, Family family, boolean full, List<String> backends,
-                                             Progress progress) throws RunnerException {
+    private static List<RunResult> runFamily(Findings findings, Family family, boolean full, boolean fullIterations,
+                                             List<String> backends, Progress progress) throws RunnerException {
         List<Family.Anchor> anchors = family.anchors().stream().filter(Family.Anchor::present)
                 .collect(Collectors.toList());
         long largest = 0;
@@ -247,7 +248,7 @@ public final class Report {
                 largest = Math.max(largest, w.traffic(kernel).total());
             }
         }
-        ChainedOptionsBuilder options = options(full, (int) (largest >> 20))
+        ChainedOptionsBuilder options = options(fullIterations, (int) (largest >> 20))
                 .param("backend", backends.toArray(new String[0]));
         for (String kernel : family.kernels(full)) {
             options.include("^" + Pattern.quote(family.benchmark().getName() + "." + kernel) + "$");
@@ -295,10 +296,14 @@ public final class Report {
                 result.getPrimaryResult().getScoreError() * scale, null);
     }
 
-    /** Shared JMH settings: quick mode shortens the iterations; the heap follows the largest size. */
-    private static ChainedOptionsBuilder options(boolean full, int largestMib) {
+    /**
+     * Shared JMH settings: quick mode shortens the iterations (the targets' ratios get the full
+     * counts: with one short warmup the JIT had not settled, ±100% errors); the heap follows the
+     * largest size.
+     */
+    private static ChainedOptionsBuilder options(boolean fullIterations, int largestMib) {
         ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(false);
-        if (!full) {
+        if (!fullIterations) {
             b.warmupIterations(QUICK_WARMUP).warmupTime(TimeValue.milliseconds(QUICK_MS))
                     .measurementIterations(QUICK_MEASUREMENT).measurementTime(TimeValue.milliseconds(QUICK_MS));
         }
