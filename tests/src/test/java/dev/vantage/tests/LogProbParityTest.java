@@ -211,6 +211,44 @@ class LogProbParityTest {
         assertClose("dlogits", new double[] {1, -p1, -(1 - p1)}, grad, GRAD_RTOL, GRAD_ATOL);
     }
 
+    /**
+     * Rows wide enough for the vector loops: a class beyond e^-86 of the lse (a -inf mask, a logit
+     * 100 below) gets a gradient of exactly 0 and one at e^-80 a nonzero one; a NaN logit makes the
+     * row NaN. Into a separate output and in place.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void wideRowsKeepExactZerosBeyondTheCeiling(String backend) {
+        Backend be = Backends.require(backend);
+        int vocab = 70;
+        float[] logits = new Inputs(29).floats(3 * vocab, Inputs.Spread.NORMAL);
+        logits[5] = Float.NEGATIVE_INFINITY;
+        logits[vocab + 33] = -100;
+        logits[vocab + 34] = -80;
+        logits[2 * vocab + 20] = Float.NaN;
+        int[] labels = {1, 2, 3};
+        float[] lse = new float[3];
+        be.logprob().forward(Tensor.of(logits, 3, vocab), Tensor.of(labels, 3), Tensor.of(new float[3], 3), null,
+                Tensor.of(lse, 3), LogProbOptions.defaults());
+        float[] separate = new float[3 * vocab];
+        be.logprob().backward(Tensor.of(logits, 3, vocab), Tensor.of(labels, 3), Tensor.of(lse, 3), null,
+                Tensor.of(new float[] {1, 1, 1}, 3), null, Tensor.of(separate, 3, vocab), LogProbOptions.defaults());
+        float[] inPlace = logits.clone();
+        Tensor t = Tensor.of(inPlace, 3, vocab);
+        be.logprob().backward(t, Tensor.of(labels, 3), Tensor.of(lse, 3), null, Tensor.of(new float[] {1, 1, 1}, 3),
+                null, t, LogProbOptions.defaults());
+        for (float[] grad : new float[][] {separate, inPlace}) {
+            // 0 of either sign: the scalar backend's p rounds to 0 there, times a negative factor.
+            assertTrue(grad[5] == 0, "a -inf logit: " + grad[5]);
+            assertTrue(grad[vocab + 33] == 0, "a logit 100 below: " + grad[vocab + 33]);
+            assertTrue(grad[vocab + 34] < 0, "a logit 80 below: -p");
+            for (int j = 2 * vocab; j < 3 * vocab; j++) {
+                assertTrue(Float.isNaN(grad[j]), "a NaN logit makes its row NaN");
+            }
+        }
+        assertArrayEquals(separate, inPlace, "in place as into a separate output");
+    }
+
     @ParameterizedTest
     @MethodSource("dev.vantage.tests.Backends#names")
     void singleClassAndIgnoredRows(String backend) {
