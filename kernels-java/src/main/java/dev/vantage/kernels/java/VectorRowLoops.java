@@ -117,7 +117,7 @@ final class VectorRowLoops implements RowLoops {
             return false;
         }
         Scratch w = SCRATCH.get();
-        float max = max(z, off, off + n, w.lanes);
+        float max = max(z, off, off + n);
         if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
             into.add(max, 0, 0);
             return false;
@@ -260,7 +260,7 @@ final class VectorRowLoops implements RowLoops {
      * Java's float max is a chain of several instructions (it orders NaN and signed zeros), which
      * would otherwise bound the loop.
      */
-    private static float max(float[] z, int from, int end, float[] lanes) {
+    private static float max(float[] z, int from, int end) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
         FloatVector max1 = max0;
         FloatVector max2 = max0;
@@ -276,11 +276,8 @@ final class VectorRowLoops implements RowLoops {
         for (; i + step <= end; i += step) {
             max0 = max0.max(FloatVector.fromArray(F, z, i));
         }
-        max0.max(max1).max(max2.max(max3)).intoArray(lanes, 0);
-        float max = NEG_INF;
-        for (float lane : lanes) {
-            max = Math.max(max, lane);
-        }
+        // The max does not depend on the order of its lanes.
+        float max = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
         for (; i < end; i++) {
             max = Math.max(max, z[i]);
         }
