@@ -833,15 +833,9 @@ final class VectorRowLoops implements RowLoops {
      */
     private static void maxRows(float[] x, int xOff, float[] add, int addOff, int rows, int n, float[] out,
                                 int outOff, float[] maxima, int maximaOff) {
-        int step = F.length();
-        int whole = n - n % step;
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * n;
-            FloatVector max = FloatVector.fromArray(F, x, row + n - step);
-            for (int i = 0; i < whole; i += step) {
-                max = max.max(FloatVector.fromArray(F, x, row + i));
-            }
-            max = allLanes(max, VectorOperators.MAX);
+            FloatVector max = rowMax(x, row, n);
             if (max.lane(0) == 0) {
                 max = FloatVector.broadcast(F, x[row + firstEqual(x, row, n, 0)]);
             }
@@ -850,6 +844,18 @@ final class VectorRowLoops implements RowLoops {
             }
             shiftRow(x, row, n, max, add == null ? 0 : add[addOff + r], out, outOff + r * n);
         }
+    }
+
+    /**
+     * The max of {@code x[row, row + n)}, n at least a vector, in every lane (Java's max: a NaN
+     * wins): the whole vectors and the row's last, which may count some elements twice.
+     */
+    private static FloatVector rowMax(float[] x, int row, int n) {
+        FloatVector max = FloatVector.fromArray(F, x, row + n - F.length());
+        for (int i = 0; i + F.length() <= n; i += F.length()) {
+            max = max.max(FloatVector.fromArray(F, x, row + i));
+        }
+        return allLanes(max, VectorOperators.MAX);
     }
 
     /**
@@ -873,14 +879,9 @@ final class VectorRowLoops implements RowLoops {
             ScalarRowLoops.INSTANCE.argmaxRows(x, xOff, rows, n, argmax);
             return;
         }
-        int whole = n - n % step;
         for (int r = 0; r < rows; r++) {
             int row = xOff + r * n;
-            FloatVector acc = FloatVector.fromArray(F, x, row + n - step);
-            for (int i = 0; i < whole; i += step) {
-                acc = acc.max(FloatVector.fromArray(F, x, row + i));
-            }
-            float best = allLanes(acc, VectorOperators.MAX).lane(0);
+            float best = rowMax(x, row, n).lane(0);
             argmax[r] = best != best ? ScalarRowLoops.maxIndex(x, row, n) : firstEqual(x, row, n, best);
         }
     }
