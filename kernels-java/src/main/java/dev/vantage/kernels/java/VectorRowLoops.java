@@ -71,7 +71,8 @@ final class VectorRowLoops implements RowLoops {
     private static final float U_CEILING = 86f;
     private static final int U_CEILING_BITS = Float.floatToRawIntBits(U_CEILING);
     /** {@link #expNeg} at the ceiling, as bits: what {@link #sums} keeps where u reaches it. */
-    private static final int E_CEILING_BITS = Float.floatToRawIntBits(expNeg(FloatVector.broadcast(F, U_CEILING)).lane(0));
+    private static final int E_CEILING_BITS =
+            Float.floatToRawIntBits(expNeg(FloatVector.broadcast(F, U_CEILING)).lane(0));
     private static final float ROUND_F = 0x1.8p23f;
     private static final float LOG2E_F = 1.44269504088896341f;
     private static final float LN2_F = 0.6931471805599453f;
@@ -158,8 +159,8 @@ final class VectorRowLoops implements RowLoops {
      * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
      * where a call in a loop around them would have them spilled and reloaded on every use. No
      * compare and blend either: with one for the ceiling in the keeping branch, C2 (JDK 17) compiled
-     * both branches slower (comp-sum 65536×1000 on one thread: forward 50 against 23 ms, forward and
-     * backward 63 against 35 ms).
+     * both branches slower (comp-sum 65536×1000, one thread, a plain timing loop: forward 50 against
+     * 23 ms, forward and backward 63 against 35 ms).
      */
     private static void sums(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
         double sum = 0;
