@@ -74,8 +74,8 @@ interface RowLoops {
      * (offsets added to the flat indices): {@code out[r·n + i] = add[r] + (x[r·n + i] - c_r)} in
      * float, {@code c_r} being the row's mean (MEAN), max (MAX) or 0 (NAIVE); {@code add} null: 0.
      * Unless {@code aggregates} is null, {@code aggregates[aggOff + r]} gets the row's max in MAX
-     * mode, its sum otherwise. The max follows {@link JavaDuelingOps}' rule (a NaN wins, ties go to
-     * the lowest index, so a {@code -0} before a {@code +0} is the max); out may be x.
+     * mode, its sum otherwise. The max follows {@link ScalarRowLoops#maxIndex}'s rule (a NaN wins,
+     * ties go to the lowest index, so a {@code -0} before a {@code +0} is the max); out may be x.
      */
     void centerRows(float[] x, int xOff, float[] add, int addOff, int rows, int n, DuelingMode mode, float[] out,
                     int outOff, float[] aggregates, int aggOff);

@@ -704,8 +704,9 @@ final class VectorRowLoops implements RowLoops {
 
     /**
      * Rows of at least a vector: the whole vectors, then the row's last vector, whose lanes that a
-     * whole vector already holds are left out of the sum. Each row's sum or max reaches every lane
-     * through a butterfly ({@link #allLanes}), so no lane leaves the registers. The sum's order
+     * whole vector already holds are left out of the sum. Each row's max reaches every lane through
+     * a butterfly ({@link #allLanes}), its sum too or, 16 rows at a time, a tree across rows with
+     * the same order ({@link #sumRows}): no lane is added one at a time. The sum's order
      * differs from the scalar loops' (within the tolerance of one float sum). One loop per kind of
      * aggregate, none with a call that C2 would not inline: around one, the loop's vectors would be
      * spilled on every row (measured 2x slower).
