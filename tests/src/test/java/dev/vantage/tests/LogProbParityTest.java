@@ -249,6 +249,60 @@ class LogProbParityTest {
         assertArrayEquals(separate, inPlace, "in place as into a separate output");
     }
 
+    static List<Object[]> backendsAndDtypes() {
+        List<Object[]> cases = new ArrayList<>();
+        Backends.names().forEach(backend -> {
+            for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.F16}) {
+                cases.add(new Object[] {backend, dtype});
+            }
+        });
+        return cases;
+    }
+
+    /**
+     * Rows long enough for the vector loops to go a block (2048 logits) at a time, finding the max
+     * of the next block while they work on this one, with an edge in a later block: a NaN of either
+     * sign (the negative one with a payload in its low bits, where fp32 has them), a {@code +inf}, a
+     * block of {@code -inf} masks, the row's max, a large logit in the last, partial block; and a
+     * negative NaN in the first block and in the tail.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndDtypes")
+    void longRowsFindTheirEdgesInEveryBlock(String backend, DType dtype) {
+        Backend be = Backends.require(backend);
+        int block = 2048;
+        int rows = 7;
+        int vocab = 3 * block + 100;
+        Logits logits = Logits.of(new Inputs(41).floats(rows * vocab, Inputs.Spread.NORMAL), dtype);
+        float negativeNaN = Float.intBitsToFloat(0xffc10101);
+        logits.set(2 * block + 5, Float.NaN);
+        logits.set(vocab + 2 * block + 7, negativeNaN);
+        logits.set(2 * vocab + 2 * block + 9, Float.POSITIVE_INFINITY);
+        for (int j = block; j < 2 * block; j++) {
+            logits.set(3 * vocab + j, Float.NEGATIVE_INFINITY);
+        }
+        logits.set(4 * vocab + 2 * block + 50, 120);
+        logits.set(4 * vocab + 3 * block + 50, 119);
+        logits.set(5 * vocab + 11, negativeNaN);
+        logits.set(6 * vocab + vocab - 1, negativeNaN);
+        int[] labels = {1, 2, 3, 4, 2 * block + 50, 5, 6};
+        float[] logp = new float[rows];
+        float[] entropy = new float[rows];
+        float[] lse = new float[rows];
+        be.logprob().forward(logits.tensor(rows, vocab), Tensor.of(labels, rows), Tensor.of(logp, rows),
+                Tensor.of(entropy, rows), Tensor.of(lse, rows), LogProbOptions.defaults());
+        LogProbOracle.Forward ref = LogProbOracle.forward(logits.values, rows, vocab, labels, 1, -100);
+        for (int i : new int[] {0, 1, 2, 5, 6}) {
+            assertTrue(Float.isNaN(logp[i]) && Float.isNaN(entropy[i]) && Float.isNaN(lse[i]),
+                    "row " + i + " must be NaN: " + logp[i] + " " + entropy[i] + " " + lse[i]);
+        }
+        for (int i : new int[] {3, 4}) {
+            assertClose("logp[" + i + "]", ref.logp[i], logp[i], RTOL, ATOL);
+            assertClose("entropy[" + i + "]", ref.entropy[i], entropy[i], RTOL, ATOL);
+            assertClose("lse[" + i + "]", ref.lse[i], lse[i], RTOL, ATOL);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dev.vantage.tests.Backends#names")
     void singleClassAndIgnoredRows(String backend) {
@@ -358,6 +412,18 @@ class LogProbParityTest {
                 values[i] = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
             }
             return new Logits(bits, dtype, values);
+        }
+
+        /** Sets element i to {@code value} as this dtype holds it (a NaN keeps its sign and payload in bf16). */
+        void set(int i, float value) {
+            if (dtype == DType.F32) {
+                ((float[]) storage)[i] = value;
+                values[i] = value;
+                return;
+            }
+            short[] bits = (short[]) storage;
+            bits[i] = dtype == DType.BF16 ? (short) (Float.floatToRawIntBits(value) >>> 16) : HalfFloats.floatToF16(value);
+            values[i] = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
         }
 
         Tensor tensor(long... shape) {

@@ -392,6 +392,55 @@ class LossCompSumParityTest {
         assertTrue(Float.isNaN(loss[0]) && Float.isNaN(loss[1]) && Float.isNaN(loss[2]) && Double.isNaN(r.value()));
     }
 
+    /**
+     * Rows that follow each other, where the vector loops find a row's max while they work on the
+     * row before: an edge in the next row's whole vectors or in its last, partial one (37 classes:
+     * two vectors of 16 and 5 more), a NaN of either sign (the negative one with a payload in its
+     * low bits), a {@code +inf}, a large max, an ignored row; into a separate gradient and in place.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void eachRowFindsItsEdgesWhenTheRowBeforeLooksAhead(String backend) {
+        Backend be = Backends.require(backend);
+        int rows = 12;
+        int classes = 37;
+        float[] z = new Inputs(53).floats(rows * classes, Inputs.Spread.NORMAL);
+        z[2 * classes + 35] = Float.NaN;
+        z[4 * classes + 5] = Float.intBitsToFloat(0xffc10101);
+        z[6 * classes + 10] = Float.POSITIVE_INFINITY;
+        z[8 * classes + 36] = 120;
+        z[9 * classes + 3] = 120;
+        for (int k = 1; k < classes; k++) {
+            z[10 * classes + k] = Float.NEGATIVE_INFINITY;
+        }
+        int[] labels = {0, 1, 2, 3, 4, 5, 6, -100, 36, 8, 0, 11};
+        CompSumOptions options = CompSumOptions.defaults().reduction(Reduction.SUM);
+        double[] h = Close.toDouble(z);
+        double[] refLoss = LossOracle.compSumRows(h, rows, classes, labels, 1, -100, 0);
+        double[] refGrad = LossOracle.compSumGrad(h, rows, classes, labels, 1, -100, 0);
+        float[] separate = new float[rows * classes];
+        float[] inPlace = z.clone();
+        Tensor t = Tensor.of(inPlace, rows, classes);
+        for (Tensor grad : new Tensor[] {Tensor.of(separate, rows, classes), t}) {
+            float[] loss = new float[rows];
+            be.loss().compSum(grad == t ? t : Tensor.of(z, rows, classes), Tensor.of(labels, rows),
+                    Tensor.of(loss, rows), grad, options);
+            float[] g = grad == t ? inPlace : separate;
+            for (int i = 0; i < rows; i++) {
+                if (i == 2 || i == 4 || i == 6) {
+                    assertTrue(Float.isNaN(loss[i]), "row " + i + " must be NaN: " + loss[i]);
+                    for (int k = 0; k < classes; k++) {
+                        assertTrue(Float.isNaN(g[i * classes + k]), "row " + i + " gradient must be NaN");
+                    }
+                    continue;
+                }
+                assertClose("loss row " + i, refLoss[i], loss[i], RTOL, 1e-6);
+                assertClose("grad row " + i, Arrays.copyOfRange(refGrad, i * classes, (i + 1) * classes), g,
+                        i * classes, GRAD_RTOL, 1e-7);
+            }
+        }
+    }
+
     // ---- dtypes and memory ---------------------------------------------------------------------
 
     @ParameterizedTest

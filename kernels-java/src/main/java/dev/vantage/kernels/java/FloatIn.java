@@ -28,8 +28,13 @@ final class FloatIn {
         this.loops = loops;
     }
 
+    /** Whether {@link #load} views {@code t} in place (no copy, so no scratch to keep small). */
+    static boolean inPlace(Tensor t) {
+        return t != null && t.memory() == Tensor.Memory.HEAP && t.array() instanceof float[];
+    }
+
     FloatIn load(Tensor t, long start, int len) {
-        if (t != null && t.memory() == Tensor.Memory.HEAP && t.array() instanceof float[]) {
+        if (inPlace(t)) {
             a = (float[]) t.array();
             off = t.arrayOffset() + (int) start;
             return this;

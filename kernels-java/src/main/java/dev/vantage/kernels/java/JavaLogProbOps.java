@@ -1,5 +1,7 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.DType;
+import dev.vantage.kernels.HalfFloats;
 import dev.vantage.kernels.Tensor;
 import dev.vantage.kernels.logprob.AggregateResult;
 import dev.vantage.kernels.logprob.Aggregation;
@@ -45,6 +47,10 @@ final class JavaLogProbOps implements LogProbOps {
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
             FloatIn row = new FloatIn(loops);
+            // Rows read in place go whole to the loops; others a segment at a time through a view.
+            short[] bf16 = logits.memory() == Tensor.Memory.HEAP && logits.dtype() == DType.BF16
+                    ? (short[]) logits.array() : null;
+            int segment = FloatIn.inPlace(logits) ? v : ROW_BLOCK;
             OnlineSoftmax softmax = new OnlineSoftmax();
             FloatOut lpOut = new FloatOut().begin(logp, start, n);
             FloatOut hOut = entropy == null ? null : new FloatOut().begin(entropy, start, n);
@@ -53,12 +59,20 @@ final class JavaLogProbOps implements LogProbOps {
                 int y = Labels.at(labels, start + i);
                 float labelLogit = 0;
                 softmax.reset(scale);
-                for (int at = 0; at < v; at += ROW_BLOCK) {
-                    int len = Math.min(ROW_BLOCK, v - at);
-                    row.load(logits, (start + i) * vocab + at, len);
-                    loops.softmax(row.a, row.off, len, softmax);
-                    if (y - at >= 0 && y - at < len) {
-                        labelLogit = row.a[row.off + y - at];
+                if (bf16 != null) {
+                    int base = logits.arrayOffset() + (int) ((start + i) * vocab);
+                    loops.softmaxBf16(bf16, base, v, softmax);
+                    if (y >= 0 && y < v) {
+                        labelLogit = HalfFloats.bf16ToFloat(bf16[base + y]);
+                    }
+                } else {
+                    for (int at = 0; at < v; at += segment) {
+                        int len = Math.min(segment, v - at);
+                        row.load(logits, (start + i) * vocab + at, len);
+                        loops.softmax(row.a, row.off, len, softmax);
+                        if (y - at >= 0 && y - at < len) {
+                            labelLogit = row.a[row.off + y - at];
+                        }
                     }
                 }
                 double rowLse = softmax.lse();

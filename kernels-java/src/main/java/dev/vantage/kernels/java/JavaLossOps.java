@@ -48,6 +48,10 @@ final class JavaLossOps implements LossOps {
             int n = (int) (end - start);
             FloatIn row = new FloatIn(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
+            if (FloatIn.inPlace(logits)) {
+                // The rows follow each other in the array: the loops may find the next row's max ahead.
+                softmax.aheadEnd = logits.arrayOffset() + (int) (end * classes);
+            }
             FloatOut grad = new FloatOut();
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);
             // The unsmoothed gradient is a multiple of the softmax: the loops may keep its exponentials.

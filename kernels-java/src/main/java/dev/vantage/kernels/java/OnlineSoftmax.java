@@ -15,6 +15,17 @@ final class OnlineSoftmax {
     float max;
     double sum;
     double centered;
+    /**
+     * Read-ahead for the vector loops, kept across {@link #reset}: a caller whose segments follow
+     * each other in one array sets {@code aheadEnd}, how far into it the loops may read (0: not at
+     * all); the loops leave there the max of {@code [aheadAt, aheadAt + aheadLength)} of
+     * {@code aheadOf}, found while they worked on the segment before it.
+     */
+    int aheadEnd;
+    Object aheadOf;
+    int aheadAt;
+    int aheadLength;
+    float aheadMax;
 
     /** Starts a row with this scale (1/temperature, > 0). */
     OnlineSoftmax reset(double scale) {

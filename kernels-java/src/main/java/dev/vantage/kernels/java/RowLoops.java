@@ -24,6 +24,9 @@ interface RowLoops {
      */
     void softmax(float[] z, int off, int n, OnlineSoftmax into);
 
+    /** {@link #softmax} of the bfloat16 logits {@code bits[off, off + n)}. */
+    void softmaxBf16(short[] bits, int off, int n, OnlineSoftmax into);
+
     /**
      * {@link #softmax} of a whole row into a freshly reset {@code into}, which may also keep the
      * row's exponentials {@code exps[j] = exp(scale·z_j - m)} relative to its max, {@code m} being

@@ -8,6 +8,8 @@ import dev.vantage.kernels.loss.RegressionOptions;
 /** The row loops in plain Java, one element at a time, in double: the {@code java} backend. */
 final class ScalarRowLoops implements RowLoops {
     static final ScalarRowLoops INSTANCE = new ScalarRowLoops();
+    /** Logits {@link #softmaxBf16} decodes at once. */
+    private static final int BF16_PIECE = 512;
 
     private ScalarRowLoops() {
     }
@@ -40,6 +42,17 @@ final class ScalarRowLoops implements RowLoops {
         into.max = m;
         into.sum = d;
         into.centered = s;
+    }
+
+    /** Decodes a piece at a time into a small buffer: this backend's softmax is element by element anyway. */
+    @Override
+    public void softmaxBf16(short[] bits, int off, int n, OnlineSoftmax into) {
+        float[] piece = new float[Math.min(n, BF16_PIECE)];
+        for (int at = 0; at < n; at += piece.length) {
+            int len = Math.min(piece.length, n - at);
+            bf16ToFloat(bits, off + at, piece, len);
+            softmax(piece, 0, len, into);
+        }
     }
 
     /** Keeps nothing: a float copy of e^x would cost this backend the precision of its double exp. */

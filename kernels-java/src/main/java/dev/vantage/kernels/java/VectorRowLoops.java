@@ -90,6 +90,8 @@ final class VectorRowLoops implements RowLoops {
         final float[] terms = new float[PIECE];
         final float[] slopes = new float[PIECE];
         final float[] work = new float[PIECE];
+        /** What {@link #sums} found ahead. */
+        float aheadMax;
     }
 
     /** Elements of MSLE or log-cosh at once: their three scratch arrays stay in L1. */
@@ -99,28 +101,76 @@ final class VectorRowLoops implements RowLoops {
 
     @Override
     public void softmax(float[] z, int off, int n, OnlineSoftmax into) {
-        statistics(z, off, n, into, null);
+        statistics(z, null, off, n, into, null);
+    }
+
+    @Override
+    public void softmaxBf16(short[] bits, int off, int n, OnlineSoftmax into) {
+        statistics(null, bits, off, n, into, null);
     }
 
     @Override
     public boolean softmaxKeeping(float[] z, int off, int n, OnlineSoftmax into, float[] exps) {
-        return statistics(z, off, n, into, exps);
+        return statistics(z, null, off, n, into, exps);
     }
 
     /**
-     * Adds the statistics of {@code z[off, off + n)} to {@code into}, relative to the segment's
-     * max, and keeps the exponentials in {@code keep} unless it is null; returns whether it did
-     * (not where the max is not finite: a NaN, only {@code -inf} or a {@code +inf} decide alone).
+     * Adds the statistics of the segment {@code [off, off + n)} of {@code z}, or of the bfloat16
+     * {@code bits} where z is null, to {@code into} and keeps the exponentials in {@code keep} (z
+     * only) unless it is null; returns whether it did (not where the max is not finite: a NaN, only
+     * {@code -inf} or a {@code +inf} decide alone).
+     *
+     * <p>The max of what comes next is found while the loop works on this part, so that its loads
+     * overlap this part's exponentials, where a max pass of its own would wait on memory with the
+     * arithmetic idle (log-prob forward 2048×32000, two threads: 10.9 against 7.4 ms). A long
+     * segment goes {@value #BLOCK} elements at a time, each relative to its own max; a short one
+     * finds the max of the next segment of the same length where {@code into} lets it read that far
+     * ({@link OnlineSoftmax#aheadEnd}), and keeps it there for the next call.
      */
-    private static boolean statistics(float[] z, int off, int n, OnlineSoftmax into, float[] keep) {
+    private static boolean statistics(float[] z, short[] bits, int off, int n, OnlineSoftmax into, float[] keep) {
+        Scratch w = SCRATCH.get();
         if (n < F.length()) {
-            ScalarRowLoops.INSTANCE.softmax(z, off, n, into);
+            ScalarRowLoops.INSTANCE.softmax(floats(z, bits, off, n, w), z == null ? 0 : off, n, into);
             return false;
         }
-        Scratch w = SCRATCH.get();
-        float max = max(z, off, off + n);
+        if (keep != null || n < 2 * BLOCK) {
+            Object array = z != null ? z : bits;
+            float max = into.aheadOf == array && into.aheadAt == off && into.aheadLength == n ? into.aheadMax
+                    : max(z, bits, off, off + n);
+            return statistics(z, bits, off, n, max, into, keep, off + 2 * n <= into.aheadEnd, w);
+        }
+        float max = max(z, bits, off, off + BLOCK);
+        for (int from = off; from < off + n; from += BLOCK) {
+            int len = Math.min(BLOCK, off + n - from);
+            int next = from + len;
+            int nextLen = Math.min(BLOCK, off + n - next);
+            if (len < F.length()) {
+                ScalarRowLoops.INSTANCE.softmax(floats(z, bits, from, len, w), z == null ? 0 : from, len, into);
+                break;
+            }
+            boolean ahead = nextLen == len;
+            statistics(z, bits, from, len, max, into, null, ahead, w);
+            max = ahead ? into.aheadMax : nextLen > 0 ? max(z, bits, next, next + nextLen) : NEG_INF;
+        }
+        return false;
+    }
+
+    /**
+     * {@link #statistics} of a segment whose max is given; with {@code ahead}, also the max of the
+     * segment of the same length that follows, into {@code into}'s read-ahead fields.
+     */
+    private static boolean statistics(float[] z, short[] bits, int off, int n, float max, OnlineSoftmax into,
+                                      float[] keep, boolean ahead, Scratch w) {
+        if (ahead) {
+            into.aheadOf = z != null ? z : bits;
+            into.aheadAt = off + n;
+            into.aheadLength = n;
+        }
         if (!(max > NEG_INF && max < Float.POSITIVE_INFINITY)) {
             into.add(max, 0, 0);
+            if (ahead) {
+                into.aheadMax = max(z, bits, off + n, off + 2 * n);
+            }
             return false;
         }
         int whole = n - n % F.length();
@@ -128,16 +178,25 @@ final class VectorRowLoops implements RowLoops {
         // The loops take u = scale·max - scale·z with scale·max rounded to a float, shiftHi: their
         // e are e^x·e^lost, lost = scale·max - shiftHi. Taken out here, so that lse stays exact.
         float shiftHi = scale * max;
-        sums(z, off, whole, scale, shiftHi, keep, w);
+        sums(z, bits, off, whole, scale, shiftHi, keep, ahead, w);
+        if (ahead) {
+            into.aheadMax = Math.max(w.aheadMax, max(z, bits, off + n + whole, off + 2 * n));
+        }
         if (keep != null && smallestBits(keep, whole) <= E_CEILING_BITS) {
             zeroBeyondCeiling(z, off, whole, scale, shiftHi, keep);
         }
         double sum = w.sums[0];
         double centered = w.sums[1];
         if (whole < n) {
-            tail(z, off, n, scale, shiftHi, keep, w);
+            tail(z, bits, off, n, scale, shiftHi, keep, w);
             sum += w.sums[0];
             centered += w.sums[1];
+        }
+        if (Double.isNaN(centered)) {
+            // A NaN logit that a max ahead passed over (a negative NaN): u = NaN escapes the
+            // ceiling's clamp (negative bits) and makes its e·x NaN; nothing else can.
+            into.add(Float.NaN, 0, 0);
+            return false;
         }
         double lost = (double) scale * max - shiftHi;
         if (lost != 0) {
@@ -149,28 +208,65 @@ final class VectorRowLoops implements RowLoops {
         return keep != null;
     }
 
+    /** The vector at {@code i} of {@code z}, or decoded from the bfloat16 {@code bits} where z is null. */
+    private static FloatVector load(float[] z, short[] bits, int i) {
+        return z != null ? FloatVector.fromArray(F, z, i) : bf16(bits, i);
+    }
+
+    /** The bfloat16 values at {@code bits[i]}: the upper halves of floats, widened and shifted. */
+    private static FloatVector bf16(short[] bits, int i) {
+        return ((IntVector) ShortVector.fromArray(S, bits, i).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** The element at {@code i} of {@code z}, or of the bfloat16 {@code bits} where z is null. */
+    private static float element(float[] z, short[] bits, int i) {
+        return z != null ? z[i] : Float.intBitsToFloat(bits[i] << 16);
+    }
+
+    /** {@code z} itself, or (z null) {@code bits[off, off + n)} decoded into the scratch from 0 on. */
+    private static float[] floats(float[] z, short[] bits, int off, int n, Scratch w) {
+        if (z != null) {
+            return z;
+        }
+        for (int i = 0; i < n; i++) {
+            w.lanes[i] = element(null, bits, off + i);
+        }
+        return w.lanes;
+    }
+
     /**
-     * {@code Σ e} and {@code Σ e·x} over {@code z[off, off + n)}, n a multiple of the vector length,
-     * into {@code w.sums}, where {@code x = scale·z - shift <= 0} and {@code e = e^x}; e is kept in
-     * {@code keep} from 0 on unless that is null, as {@code e^-}{@link #U_CEILING} where x is below
-     * that ({@link #zeroBeyondCeiling} makes those 0). Float lane partials go into the double sums
-     * block by block.
+     * {@code Σ e} and {@code Σ e·x} over {@code [off, off + n)} (of z, or of bits where z is null),
+     * n a multiple of the vector length, into {@code w.sums}, where {@code x = scale·z - shift <= 0}
+     * and {@code e = e^x}; e is kept in {@code keep} from 0 on unless that is null, as
+     * {@code e^-}{@link #U_CEILING} where x is below that ({@link #zeroBeyondCeiling} makes those 0).
+     * Float lane partials go into the double sums block by block. With {@code ahead}, the max of
+     * {@code [off + n, off + 2n)} goes into {@code w.aheadMax}, found in the same loop.
      *
      * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
      * where a call in a loop around them would have them spilled and reloaded on every use. No
      * compare and blend either: with one for the ceiling in the keeping branch, C2 (JDK 17) compiled
      * both branches slower (comp-sum 65536×1000, one thread, a plain timing loop: forward 50 against
-     * 23 ms, forward and backward 63 against 35 ms).
+     * 23 ms, forward and backward 63 against 35 ms). For the same reason the max ahead is an integer
+     * max of the {@link #ordered} bits (Java's float max, which orders NaN and signed zeros, cost the
+     * loop 40%), kept per block: a vector carried across both loops made C2 (JDK 17) run the loop
+     * three times slower.
      */
-    private static void sums(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
+    private static void sums(float[] z, short[] bits, int off, int n, float scale, float shift, float[] keep,
+                             boolean ahead, Scratch w) {
         double sum = 0;
         double centered = 0;
+        int top = Integer.MIN_VALUE;
+        // Without a block ahead the loop reads its own block twice (from L1): a branch on ahead in
+        // the loop made C2 (JDK 17) run it four times slower.
+        int aheadAt = ahead ? n : 0;
         for (int from = off; from < off + n; from += BLOCK) {
             int end = Math.min(from + BLOCK, off + n);
             FloatVector blockSum = FloatVector.zero(F);
             FloatVector blockCentered = FloatVector.zero(F);
+            IntVector aheadTop = IntVector.broadcast(I, Integer.MIN_VALUE);
             for (int i = from; i < end; i += F.length()) {
-                FloatVector u = FloatVector.fromArray(F, z, i).fma(-scale, shift);
+                FloatVector u = load(z, bits, i).fma(-scale, shift);
                 FloatVector safe = atMostCeiling(u);
                 FloatVector e = expNeg(safe);
                 blockSum = blockSum.add(e);
@@ -178,23 +274,37 @@ final class VectorRowLoops implements RowLoops {
                 if (keep != null) {
                     e.intoArray(keep, i - off);
                 }
+                aheadTop = aheadTop.max(ordered(load(z, bits, i + aheadAt).reinterpretAsInts()));
             }
             sum += lanes(blockSum, w.lanes);
             centered -= lanes(blockCentered, w.lanes);
+            top = Math.max(top, aheadTop.reduceLanes(VectorOperators.MAX));
         }
         w.sums[0] = sum;
         w.sums[1] = centered;
+        w.aheadMax = Float.intBitsToFloat(top ^ ((top >> 31) >>> 1));
     }
 
     /**
-     * {@link #sums} of the partial vector at the end of {@code z[off, off + n)}, done as the
+     * Float bits as ints that order as the floats do (a negative float's magnitude bits flipped; the
+     * inverse is the same map): a positive NaN ranks above {@code +inf}, a negative one below
+     * {@code -inf}. {@link #statistics} finds the latter in {@code Σ e·x}.
+     */
+    private static IntVector ordered(IntVector bits) {
+        return bits.lanewise(VectorOperators.XOR,
+                bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
+    }
+
+    /**
+     * {@link #sums} of the partial vector at the end of {@code [off, off + n)}, done as the
      * segment's last whole vector, counting only the lanes that sums over the whole ones do not.
      */
-    private static void tail(float[] z, int off, int n, float scale, float shift, float[] keep, Scratch w) {
+    private static void tail(float[] z, short[] bits, int off, int n, float scale, float shift, float[] keep,
+                             Scratch w) {
         int step = F.length();
         int whole = n - n % step;
         VectorMask<Float> done = FloatVector.zero(F).addIndex(1).compare(VectorOperators.LT, whole + step - n);
-        FloatVector u = FloatVector.fromArray(F, z, off + n - step).fma(-scale, shift);
+        FloatVector u = load(z, bits, off + n - step).fma(-scale, shift);
         FloatVector safe = atMostCeiling(u);
         FloatVector e = expNeg(safe).blend(0f, done);
         w.sums[0] = lanes(e, w.lanes);
@@ -261,7 +371,7 @@ final class VectorRowLoops implements RowLoops {
      * Java's float max is a chain of several instructions (it orders NaN and signed zeros), which
      * would otherwise bound the loop.
      */
-    private static float max(float[] z, int from, int end) {
+    private static float max(float[] z, short[] bits, int from, int end) {
         FloatVector max0 = FloatVector.broadcast(F, NEG_INF);
         FloatVector max1 = max0;
         FloatVector max2 = max0;
@@ -269,18 +379,18 @@ final class VectorRowLoops implements RowLoops {
         int step = F.length();
         int i = from;
         for (; i + 4 * step <= end; i += 4 * step) {
-            max0 = max0.max(FloatVector.fromArray(F, z, i));
-            max1 = max1.max(FloatVector.fromArray(F, z, i + step));
-            max2 = max2.max(FloatVector.fromArray(F, z, i + 2 * step));
-            max3 = max3.max(FloatVector.fromArray(F, z, i + 3 * step));
+            max0 = max0.max(load(z, bits, i));
+            max1 = max1.max(load(z, bits, i + step));
+            max2 = max2.max(load(z, bits, i + 2 * step));
+            max3 = max3.max(load(z, bits, i + 3 * step));
         }
         for (; i + step <= end; i += step) {
-            max0 = max0.max(FloatVector.fromArray(F, z, i));
+            max0 = max0.max(load(z, bits, i));
         }
         // The max does not depend on the order of its lanes.
         float max = max0.max(max1).max(max2.max(max3)).reduceLanes(VectorOperators.MAX);
         for (; i < end; i++) {
-            max = Math.max(max, z[i]);
+            max = Math.max(max, element(z, bits, i));
         }
         return max;
     }
@@ -971,12 +1081,10 @@ final class VectorRowLoops implements RowLoops {
     public void bf16ToFloat(short[] bits, int off, float[] out, int n) {
         int i = 0;
         for (; i + F.length() <= n; i += F.length()) {
-            // A bfloat16 is the upper half of a float: widen, shift, reinterpret.
-            ((IntVector) ShortVector.fromArray(S, bits, off + i).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, i);
+            bf16(bits, off + i).intoArray(out, i);
         }
         for (; i < n; i++) {
-            out[i] = Float.intBitsToFloat(bits[off + i] << 16);
+            out[i] = element(null, bits, off + i);
         }
     }
 }
