@@ -183,7 +183,7 @@ final class VectorRowLoops implements RowLoops {
             into.aheadMax = Math.max(w.aheadMax, max(z, bits, off + n + whole, off + 2 * n));
         }
         if (keep != null && smallestBits(keep, whole) <= E_CEILING_BITS) {
-            zeroBeyondCeiling(z, off, whole, scale, shiftHi, keep);
+            zeroBeyondCeiling(z, off, whole, scale, shiftHi, 0, keep, 0);
         }
         double sum = w.sums[0];
         double centered = w.sums[1];
@@ -408,23 +408,26 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * Zeroes the kept exponentials of {@code z[off, off + n)} (whole vectors) whose {@code u} is
-     * beyond the ceiling, as {@link #sums} leaves them: a second pass, only for rows that have such
-     * entries (a masked vocabulary, a spread of more than 86 nats).
+     * Zeroes {@code out[outOff + i]} where {@code u = scale·z[off + i] - shiftHi - shiftLo} is beyond
+     * the ceiling, for {@code i < n} (whole vectors): what {@link #sums} keeps and the first pass of
+     * {@link #softmaxGradient} writes there is {@code e^-86}, not 0. A second pass, only for rows that
+     * have such entries (a masked vocabulary, a spread of more than 86 nats).
      */
-    private static void zeroBeyondCeiling(float[] z, int off, int n, float scale, float shift, float[] keep) {
-        for (int i = off; i < off + n; i += F.length()) {
-            VectorMask<Float> beyond = FloatVector.fromArray(F, z, i).fma(-scale, shift)
+    private static void zeroBeyondCeiling(float[] z, int off, int n, float scale, float shiftHi, float shiftLo,
+                                          float[] out, int outOff) {
+        for (int i = 0; i < n; i += F.length()) {
+            VectorMask<Float> beyond = FloatVector.fromArray(F, z, off + i).fma(-scale, shiftHi).add(shiftLo)
                     .compare(VectorOperators.GT, U_CEILING);
-            FloatVector.fromArray(F, keep, i - off).blend(0f, beyond).intoArray(keep, i - off);
+            FloatVector.fromArray(F, out, outOff + i).blend(0f, beyond).intoArray(out, outOff + i);
         }
     }
 
     /**
-     * The whole vectors go without the ceiling's compare and blend, which slowed C2's loop twofold
-     * (log-prob backward 2048×32000, one thread: 47 against 24 ms): right unless some {@code u}
-     * lies beyond the ceiling (or is NaN), which the loop notes as {@code min(u, 86) - u} summed
-     * over the lanes; then the row is written again, with the blend.
+     * Into a separate output the whole vectors go without the ceiling's compare and blend, which
+     * slowed C2's loop twofold (log-prob backward 2048×32000, one thread: 47 against 24 ms): right
+     * unless some {@code u} lies beyond the ceiling (or is NaN), which the loop notes as
+     * {@code min(u, 86) - u} summed over the lanes; then {@link #zeroBeyondCeiling} fixes the row.
+     * In place, where the logits are gone once written, one pass with the blend.
      *
      * <p>One method of more than 325 bytecodes (C2's {@code FreqInlineSize}), so that C2 compiles it
      * on its own: inlined into the caller's row loop, the same loop ran 2.4 times slower (log-prob
@@ -452,23 +455,24 @@ final class VectorRowLoops implements RowLoops {
             gradient(z, zOff + n - step, s, shiftHi, shiftLo, af, bf).intoArray(lanes, 0);
             System.arraycopy(lanes, whole + step - n, out, outOff + whole, n - whole);
         }
-        if (out != z) {
-            FloatVector beyond = FloatVector.zero(F);
+        if (out == z) {
             for (int i = 0; i < whole; i += step) {
                 FloatVector u = FloatVector.fromArray(F, z, zOff + i).fma(-s, shiftHi).add(shiftLo);
-                FloatVector safe = atMostCeiling(u);
-                beyond = beyond.add(safe.sub(u));
-                expNeg(safe).mul(u.fma(-bf, af)).intoArray(out, outOff + i);
+                expNeg(atMostCeiling(u)).mul(u.fma(-bf, af)).blend(0f, u.compare(VectorOperators.GT, U_CEILING))
+                        .intoArray(out, outOff + i);
             }
-            // Every lane adds 0, a negative number or NaN: the minimum is 0 only if all added 0.
-            if (beyond.reduceLanes(VectorOperators.MIN) == 0) {
-                return;
-            }
+            return;
         }
+        FloatVector beyond = FloatVector.zero(F);
         for (int i = 0; i < whole; i += step) {
             FloatVector u = FloatVector.fromArray(F, z, zOff + i).fma(-s, shiftHi).add(shiftLo);
-            expNeg(atMostCeiling(u)).mul(u.fma(-bf, af)).blend(0f, u.compare(VectorOperators.GT, U_CEILING))
-                    .intoArray(out, outOff + i);
+            FloatVector safe = atMostCeiling(u);
+            beyond = beyond.add(safe.sub(u));
+            expNeg(safe).mul(u.fma(-bf, af)).intoArray(out, outOff + i);
+        }
+        // Every lane adds 0, a negative number or NaN: the minimum is 0 only if all added 0.
+        if (beyond.reduceLanes(VectorOperators.MIN) != 0) {
+            zeroBeyondCeiling(z, zOff, whole, s, shiftHi, shiftLo, out, outOff);
         }
     }
 
