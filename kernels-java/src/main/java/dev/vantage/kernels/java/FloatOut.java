@@ -11,6 +11,7 @@ import java.nio.ShortBuffer;
  * A window of an output tensor written as floats: write {@code a[off + i]} for element
  * {@code start + i}, then {@link #commit()}. An F32 heap tensor is written in place; buffers and
  * 16-bit types go through a scratch array that commit copies (encodes, rounding to nearest even) out.
+ * Heap bfloat16 windows are encoded by the given row loops (the gradients of long rows take the backend's).
  */
 final class FloatOut {
     float[] a;
@@ -19,6 +20,15 @@ final class FloatOut {
     private Tensor target;
     private int start;
     private int len;
+    private final RowLoops loops;
+
+    FloatOut() {
+        this(ScalarRowLoops.INSTANCE);
+    }
+
+    FloatOut(RowLoops loops) {
+        this.loops = loops;
+    }
 
     FloatOut begin(Tensor t, long start, int len) {
         this.target = t;
@@ -46,11 +56,13 @@ final class FloatOut {
             return;
         }
         boolean bf16 = target.dtype() == DType.BF16;
-        if (target.memory() == Tensor.Memory.HEAP) {
+        if (target.memory() == Tensor.Memory.HEAP && bf16) {
+            loops.floatToBf16(scratch, (short[]) target.array(), target.arrayOffset() + start, len);
+        } else if (target.memory() == Tensor.Memory.HEAP) {
             short[] bits = (short[]) target.array();
             int base = target.arrayOffset() + start;
             for (int i = 0; i < len; i++) {
-                bits[base + i] = bf16 ? HalfFloats.floatToBf16(scratch[i]) : HalfFloats.floatToF16(scratch[i]);
+                bits[base + i] = HalfFloats.floatToF16(scratch[i]);
             }
         } else {
             ShortBuffer bits = (ShortBuffer) target.buffer();

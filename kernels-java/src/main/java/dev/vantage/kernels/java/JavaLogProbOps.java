@@ -104,7 +104,7 @@ final class JavaLogProbOps implements LogProbOps {
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
             FloatIn row = new FloatIn(loops);
-            FloatOut grad = new FloatOut();
+            FloatOut grad = new FloatOut(loops);
             FloatIn lseIn = new FloatIn().load(lse, start, n);
             FloatIn hIn = new FloatIn().load(entropy, start, n);
             FloatIn gLpIn = new FloatIn().load(gradLogp, start, n);

@@ -52,7 +52,7 @@ final class JavaLossOps implements LossOps {
                 // The rows follow each other in the array: the loops may find the next row's max ahead.
                 softmax.aheadEnd = logits.arrayOffset() + (int) (end * classes);
             }
-            FloatOut grad = new FloatOut();
+            FloatOut grad = new FloatOut(loops);
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);
             // The unsmoothed gradient is a multiple of the softmax: the loops may keep its exponentials.
             float[] exps = gradLogits != null && options.labelSmoothing() == 0 ? new float[kernel.c] : null;

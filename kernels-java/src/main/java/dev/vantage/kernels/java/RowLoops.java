@@ -106,6 +106,12 @@ interface RowLoops {
     /** Decodes {@code n} bfloat16 values from {@code bits[off]} into {@code out[0, n)} (exact). */
     void bf16ToFloat(short[] bits, int off, float[] out, int n);
 
+    /**
+     * Encodes {@code in[0, n)} as bfloat16 into {@code bits[off, off + n)}, bit for bit as
+     * {@link dev.vantage.kernels.HalfFloats#floatToBf16} (nearest, ties to even; a NaN stays a NaN).
+     */
+    void floatToBf16(float[] in, short[] bits, int off, int n);
+
     /** The elementwise functions of {@link #apply}. */
     enum Fn {
         EXP, EXPM1, LOG1P

@@ -191,4 +191,11 @@ final class ScalarRowLoops implements RowLoops {
             out[i] = HalfFloats.bf16ToFloat(bits[off + i]);
         }
     }
+
+    @Override
+    public void floatToBf16(float[] in, short[] bits, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            bits[off + i] = HalfFloats.floatToBf16(in[i]);
+        }
+    }
 }

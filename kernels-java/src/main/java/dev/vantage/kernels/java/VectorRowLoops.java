@@ -1,5 +1,6 @@
 package dev.vantage.kernels.java;
 
+import dev.vantage.kernels.HalfFloats;
 import dev.vantage.kernels.dueling.DuelingMode;
 import dev.vantage.kernels.loss.RegressionLoss;
 import dev.vantage.kernels.loss.RegressionOptions;
@@ -1092,6 +1093,23 @@ final class VectorRowLoops implements RowLoops {
         }
         for (; i < n; i++) {
             out[i] = element(null, bits, off + i);
+        }
+    }
+
+    /** Rounding as integer arithmetic on the bits; NaN lanes take the quiet NaN of their top half. */
+    @Override
+    public void floatToBf16(float[] in, short[] bits, int off, int n) {
+        int i = 0;
+        for (; i + F.length() <= n; i += F.length()) {
+            IntVector b = FloatVector.fromArray(F, in, i).reinterpretAsInts();
+            IntVector top = b.lanewise(VectorOperators.LSHR, 16);
+            IntVector rounded = b.add(top.and(1).add(0x7fff)).lanewise(VectorOperators.LSHR, 16);
+            VectorMask<Integer> nan = b.and(Integer.MAX_VALUE).compare(VectorOperators.GT, 0x7f800000);
+            ((ShortVector) rounded.blend(top.or(0x0040), nan).convertShape(VectorOperators.I2S, S, 0))
+                    .intoArray(bits, off + i);
+        }
+        for (; i < n; i++) {
+            bits[off + i] = HalfFloats.floatToBf16(in[i]);
         }
     }
 }
