@@ -394,8 +394,8 @@ class LossCompSumParityTest {
 
     /**
      * Rows that follow each other, where the vector loops find a row's max while they work on the
-     * row before: an edge in the next row's whole vectors or in its last, partial one (37 classes:
-     * two vectors of 16 and 5 more), a NaN of either sign (the negative one with a payload in its
+     * row before: an edge anywhere in the next row's whole vectors or in its last, partial one (37
+     * classes: two vectors of 16 and 5 more), a NaN of either sign (the negative one with a payload in its
      * low bits), a {@code +inf}, a large max, an ignored row; into a separate gradient and in place.
      */
     @ParameterizedTest
@@ -413,7 +413,10 @@ class LossCompSumParityTest {
         for (int k = 1; k < classes; k++) {
             z[10 * classes + k] = Float.NEGATIVE_INFINITY;
         }
-        int[] labels = {0, 1, 2, 3, 4, 5, 6, -100, 36, 8, 0, 11};
+        // Columns 27 to 31 of a row: in its last whole vector, beside the partial one.
+        z[10 * classes + 28] = 120;
+        z[11 * classes + 30] = Float.NaN;
+        int[] labels = {0, 1, 2, 3, 4, 5, 6, -100, 36, 8, 28, 11};
         CompSumOptions options = CompSumOptions.defaults().reduction(Reduction.SUM);
         double[] h = Close.toDouble(z);
         double[] refLoss = LossOracle.compSumRows(h, rows, classes, labels, 1, -100, 0);
@@ -427,7 +430,7 @@ class LossCompSumParityTest {
                     Tensor.of(loss, rows), grad, options);
             float[] g = grad == t ? inPlace : separate;
             for (int i = 0; i < rows; i++) {
-                if (i == 2 || i == 4 || i == 6) {
+                if (i == 2 || i == 4 || i == 6 || i == 11) {
                     assertTrue(Float.isNaN(loss[i]), "row " + i + " must be NaN: " + loss[i]);
                     for (int k = 0; k < classes; k++) {
                         assertTrue(Float.isNaN(g[i * classes + k]), "row " + i + " gradient must be NaN");

@@ -179,7 +179,7 @@ final class VectorRowLoops implements RowLoops {
         // The loops take u = scale·max - scale·z with scale·max rounded to a float, shiftHi: their
         // e are e^x·e^lost, lost = scale·max - shiftHi. Taken out here, so that lse stays exact.
         float shiftHi = scale * max;
-        sums(z, bits, off, whole, scale, shiftHi, keep, ahead, w);
+        sums(z, bits, off, whole, scale, shiftHi, keep, ahead ? n : 0, w);
         if (ahead) {
             into.aheadMax = Math.max(w.aheadMax, max(z, bits, off + n + whole, off + 2 * n));
         }
@@ -241,8 +241,10 @@ final class VectorRowLoops implements RowLoops {
      * n a multiple of the vector length, into {@code w.sums}, where {@code x = scale·z - shift <= 0}
      * and {@code e = e^x}; e is kept in {@code keep} from 0 on unless that is null, as
      * {@code e^-}{@link #U_CEILING} where x is below that ({@link #zeroBeyondCeiling} makes those 0).
-     * Float lane partials go into the double sums block by block. With {@code ahead}, the max of
-     * {@code [off + n, off + 2n)} goes into {@code w.aheadMax}, found in the same loop.
+     * Float lane partials go into the double sums block by block. The max of
+     * {@code [off + aheadAt, off + aheadAt + n)} goes into {@code w.aheadMax}, found in the same
+     * loop; without a segment ahead (aheadAt 0) the loop reads its own one twice (from L1): a branch
+     * on that in the loop made C2 (JDK 17) run it four times slower.
      *
      * <p>No calls here (nor below, once C2 inlines): the loop's constants then stay in registers,
      * where a call in a loop around them would have them spilled and reloaded on every use. No
@@ -254,13 +256,10 @@ final class VectorRowLoops implements RowLoops {
      * three times slower.
      */
     private static void sums(float[] z, short[] bits, int off, int n, float scale, float shift, float[] keep,
-                             boolean ahead, Scratch w) {
+                             int aheadAt, Scratch w) {
         double sum = 0;
         double centered = 0;
         int top = Integer.MIN_VALUE;
-        // Without a block ahead the loop reads its own block twice (from L1): a branch on ahead in
-        // the loop made C2 (JDK 17) run it four times slower.
-        int aheadAt = ahead ? n : 0;
         for (int from = off; from < off + n; from += BLOCK) {
             int end = Math.min(from + BLOCK, off + n);
             FloatVector blockSum = FloatVector.zero(F);
