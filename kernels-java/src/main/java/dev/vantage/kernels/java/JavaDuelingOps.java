@@ -20,13 +20,22 @@ final class JavaDuelingOps implements DuelingOps {
         this.loops = loops;
     }
 
+    /**
+     * Rows a chunk holds: a multiple of 16, so that the SIMD loops, which sum 16 rows at a time, do
+     * not leave a few rows over in every chunk (those go one at a time, with a butterfly each).
+     */
+    private static long grain(long batch, long width) {
+        long grain = Math.max(JavaLogProbOps.rowGrain(width), (batch + Parallel.MAX_CHUNKS - 1) / Parallel.MAX_CHUNKS);
+        return (grain + 15) / 16 * 16;
+    }
+
     @Override
     public void forward(Tensor value, Tensor advantage, Tensor actionMask, Tensor q, long batch, long actions,
                         long atoms, DuelingMode mode) {
         int a = (int) actions;
         int z = (int) atoms;
         // Rows are short (tens of actions): views are taken once per chunk, not once per row.
-        parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
+        parallel.forChunks(batch, grain(batch, actions * atoms), (chunk, start, end) -> {
             int n = (int) (end - start);
             FloatIn v = new FloatIn().load(value, start * z, n * z);
             FloatOut out = new FloatOut().begin(q, start * a * z, n * a * z);
@@ -66,7 +75,7 @@ final class JavaDuelingOps implements DuelingOps {
                          long batch, long actions, long atoms, DuelingMode mode) {
         int a = (int) actions;
         int z = (int) atoms;
-        parallel.forChunks(batch, JavaLogProbOps.rowGrain(actions * atoms), (chunk, start, end) -> {
+        parallel.forChunks(batch, grain(batch, actions * atoms), (chunk, start, end) -> {
             int n = (int) (end - start);
             if (z == 1 && actionMask == null) {
                 plainBackward(advantage, gradQ, gradValue, gradAdvantage, start, n, a, mode);

@@ -862,7 +862,8 @@ final class VectorRowLoops implements RowLoops {
         float[] tree = new float[16 * step];
         int r = 0;
         for (; step == 16 && r + 16 <= rows; r += 16) {
-            FloatVector sum = sixteenSums(x, xOff + r * n, n, fresh, tree);
+            sixteenSums(x, xOff + r * n, n, fresh, tree);
+            FloatVector sum = FloatVector.fromArray(F, tree, 0);
             if (sums != null) {
                 sum.intoArray(sums, sumsOff + r);
             }
@@ -895,15 +896,16 @@ final class VectorRowLoops implements RowLoops {
     }
 
     /**
-     * The sums of 16 rows from {@code row0} (16 lanes), row k's in lane k. Pairs of vectors merge
+     * The sums of 16 rows from {@code row0} into {@code tree[0, 16)}, row k's at k. Pairs of vectors merge
      * level by level ({@link #merge}): after the level that adds lanes {@code h} apart, each vector
      * holds the partials of {@code 16 / h} rows; the last leaves one sum per lane, in bit-reversed
      * row order, which one permutation undoes. Every row's lanes are added in the butterfly's
      * order ({@link #allLanes}), so the rows summed one at a time get the same bits. Each level is
      * a loop through {@code tree} (16 vectors): written out as one expression the tree is more
-     * than C2 inlines, and vectors passed between compiled methods are boxed.
+     * than C2 inlines, and vectors passed between compiled methods are boxed (hence the sums go out
+     * through the array, not as a vector returned: that was one allocation per 16 rows).
      */
-    private static FloatVector sixteenSums(float[] x, int row0, int n, IntVector fresh, float[] tree) {
+    private static void sixteenSums(float[] x, int row0, int n, IntVector fresh, float[] tree) {
         for (int k = 0; k < 16; k++) {
             partial(x, row0 + k * n, n, fresh).intoArray(tree, 16 * k);
         }
@@ -916,7 +918,7 @@ final class VectorRowLoops implements RowLoops {
         for (int k = 0; k < 2; k++) {
             merge(tree, 32 * k, 2).intoArray(tree, 16 * k);
         }
-        return merge(tree, 0, 1).rearrange(BIT_REVERSED);
+        merge(tree, 0, 1).rearrange(BIT_REVERSED).intoArray(tree, 0);
     }
 
     /**
