@@ -11,23 +11,35 @@ import java.nio.ShortBuffer;
  * A window of an output tensor written as floats: write {@code a[off + i]} for element
  * {@code start + i}, then {@link #commit()}. An F32 heap tensor is written in place; buffers and
  * 16-bit types go through a scratch array that commit copies (encodes, rounding to nearest even) out.
- * Heap bfloat16 windows are encoded by the given row loops (the gradients of long rows take the backend's).
+ * Heap bfloat16 windows are encoded by the given row loops ({@link #rowView}s take the backend's).
  */
 final class FloatOut {
+    /** The scratch of {@link #rowView}s, one per thread. */
+    private static final ThreadLocal<float[][]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {{}});
+
     float[] a;
     int off;
-    private float[] scratch = new float[0];
+    private float[] scratch;
     private Tensor target;
     private int start;
     private int len;
     private final RowLoops loops;
+    /** Where a row view keeps its scratch for the thread's next one; null for others. */
+    private final float[][] shared;
 
     FloatOut() {
-        this(ScalarRowLoops.INSTANCE);
+        this(ScalarRowLoops.INSTANCE, null);
     }
 
-    FloatOut(RowLoops loops) {
+    private FloatOut(RowLoops loops, float[][] shared) {
         this.loops = loops;
+        this.shared = shared;
+        this.scratch = shared == null ? new float[0] : shared[0];
+    }
+
+    /** A view of the rows of a row kernel's gradient, as {@link FloatIn#rowView}: encoded by {@code loops}. */
+    static FloatOut rowView(RowLoops loops) {
+        return new FloatOut(loops, ROW_SCRATCH.get());
     }
 
     FloatOut begin(Tensor t, long start, int len) {
@@ -40,6 +52,9 @@ final class FloatOut {
         } else {
             if (scratch.length < len) {
                 scratch = new float[len];
+                if (shared != null) {
+                    shared[0] = scratch;
+                }
             }
             a = scratch;
             off = 0;

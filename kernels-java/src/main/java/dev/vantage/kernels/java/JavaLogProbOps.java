@@ -46,7 +46,7 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn(loops);
+            FloatIn row = FloatIn.rowView(loops);
             // Rows read in place go whole to the loops; others a segment at a time through a view.
             short[] bf16 = logits.memory() == Tensor.Memory.HEAP && logits.dtype() == DType.BF16
                     ? (short[]) logits.array() : null;
@@ -103,8 +103,8 @@ final class JavaLogProbOps implements LogProbOps {
         int ignore = options.ignoreIndex();
         parallel.forChunks(rows, rowGrain(vocab), (chunk, start, end) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn(loops);
-            FloatOut grad = new FloatOut(loops);
+            FloatIn row = FloatIn.rowView(loops);
+            FloatOut grad = FloatOut.rowView(loops);
             FloatIn lseIn = new FloatIn().load(lse, start, n);
             FloatIn hIn = new FloatIn().load(entropy, start, n);
             FloatIn gLpIn = new FloatIn().load(gradLogp, start, n);

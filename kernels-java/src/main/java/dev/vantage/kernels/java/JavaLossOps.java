@@ -46,13 +46,13 @@ final class JavaLossOps implements LossOps {
         RowLoops statistics = options.labelSmoothing() > 0 ? ScalarRowLoops.INSTANCE : loops;
         double total = parallel.reduce(rows, JavaLogProbOps.rowGrain(classes), 1, (start, end, acc, at) -> {
             int n = (int) (end - start);
-            FloatIn row = new FloatIn(loops);
+            FloatIn row = FloatIn.rowView(loops);
             OnlineSoftmax softmax = new OnlineSoftmax();
             if (FloatIn.inPlace(logits)) {
                 // The rows follow each other in the array: the loops may find the next row's max ahead.
                 softmax.aheadEnd = logits.arrayOffset() + (int) (end * classes);
             }
-            FloatOut grad = new FloatOut(loops);
+            FloatOut grad = FloatOut.rowView(loops);
             FloatOut lossOut = loss == null ? null : new FloatOut().begin(loss, start, n);
             // The unsmoothed gradient is a multiple of the softmax: the loops may keep its exponentials.
             float[] exps = gradLogits != null && options.labelSmoothing() == 0 ? new float[kernel.c] : null;
