@@ -181,7 +181,13 @@ final class VectorRowLoops implements RowLoops {
         float shiftHi = scale * max;
         sums(z, bits, off, whole, scale, shiftHi, keep, ahead ? n : 0, w);
         if (ahead) {
-            into.aheadMax = Math.max(w.aheadMax, max(z, bits, off + n + whole, off + 2 * n));
+            // The next segment's last partial vector, one element at a time: max's vector loops
+            // inlined here a second time pushed C2 past its node budget in this method.
+            float aheadMax = w.aheadMax;
+            for (int i = off + n + whole; i < off + 2 * n; i++) {
+                aheadMax = Math.max(aheadMax, element(z, bits, i));
+            }
+            into.aheadMax = aheadMax;
         }
         if (keep != null && smallestBits(keep, whole) <= E_CEILING_BITS) {
             zeroBeyondCeiling(z, off, whole, scale, shiftHi, 0, keep, 0);
