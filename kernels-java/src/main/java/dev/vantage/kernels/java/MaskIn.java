@@ -11,6 +11,11 @@ import java.util.Arrays;
  * for masks, all false for episode flags).
  */
 final class MaskIn {
+    /** Null windows up to this long read from a shared array (views are read only): no allocation. */
+    private static final int SHARED = 1 << 16;
+    private static final byte[] ONES = ones();
+    private static final byte[] ZEROS = new byte[SHARED];
+
     byte[] a;
     int off;
     private byte[] scratch = new byte[0];
@@ -26,6 +31,11 @@ final class MaskIn {
             off = t.arrayOffset() + (int) start;
             return this;
         }
+        if (t == null && len <= SHARED) {
+            a = nullValue != 0 ? ONES : ZEROS;
+            off = 0;
+            return this;
+        }
         if (scratch.length < len) {
             scratch = new byte[len];
         }
@@ -37,5 +47,11 @@ final class MaskIn {
             ((ByteBuffer) t.buffer()).get((int) start, scratch, 0, len);
         }
         return this;
+    }
+
+    private static byte[] ones() {
+        byte[] ones = new byte[SHARED];
+        Arrays.fill(ones, (byte) 1);
+        return ones;
     }
 }
