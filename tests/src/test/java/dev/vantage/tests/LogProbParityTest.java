@@ -214,7 +214,7 @@ class LogProbParityTest {
     /**
      * Rows wide enough for the vector loops: a class beyond e^-86 of the lse (a -inf mask, a logit
      * 100 below) gets a gradient of exactly 0 and one at e^-80 a nonzero one; a NaN logit makes the
-     * row NaN. Into a separate output and in place.
+     * row NaN but at its -inf logits, which stay 0. Into a separate output and in place.
      */
     @ParameterizedTest
     @MethodSource("dev.vantage.tests.Backends#names")
@@ -226,6 +226,7 @@ class LogProbParityTest {
         logits[vocab + 33] = -100;
         logits[vocab + 34] = -80;
         logits[2 * vocab + 20] = Float.NaN;
+        logits[2 * vocab + 40] = Float.NEGATIVE_INFINITY;
         int[] labels = {1, 2, 3};
         float[] lse = new float[3];
         be.logprob().forward(Tensor.of(logits, 3, vocab), Tensor.of(labels, 3), Tensor.of(new float[3], 3), null,
@@ -243,7 +244,9 @@ class LogProbParityTest {
             assertTrue(grad[vocab + 33] == 0, "a logit 100 below: " + grad[vocab + 33]);
             assertTrue(grad[vocab + 34] < 0, "a logit 80 below: -p");
             for (int j = 2 * vocab; j < 3 * vocab; j++) {
-                assertTrue(Float.isNaN(grad[j]), "a NaN logit makes its row NaN");
+                // A -inf logit is a mask: 0 even in a row that a NaN makes NaN.
+                assertTrue(j == 2 * vocab + 40 ? grad[j] == 0 : Float.isNaN(grad[j]),
+                        "a NaN logit makes its row NaN, but at a -inf logit: " + j + " " + grad[j]);
             }
         }
         assertArrayEquals(separate, inPlace, "in place as into a separate output");

@@ -443,7 +443,9 @@ final class VectorRowLoops implements RowLoops {
     public void softmaxGradient(float[] z, int zOff, int n, double scale, double shift, double a, double b,
                                 float[] out, int outOff) {
         int step = F.length();
-        if (n < step) {
+        if (n < step || Double.isNaN(shift)) {
+            // An invalid row (its lse NaN) is NaN but at its -inf logits, which stay 0 as masks:
+            // u = NaN there would escape the blend.
             ScalarRowLoops.INSTANCE.softmaxGradient(z, zOff, n, scale, shift, a, b, out, outOff);
             return;
         }
