@@ -662,14 +662,16 @@ final class VectorRowLoops implements RowLoops {
                 }
                 if (mask != null) {
                     term = term.blend(0f, invalid);
-                    slope = slope.blend(0f, invalid);
                 }
                 partial = partial.add(term);
                 if (loss != null) {
                     term.intoArray(loss, lossOff + i);
                 }
                 if (grad != null) {
-                    slope.mul(gradFactor).intoArray(grad, gradOff + i);
+                    // Masked after the factor: a NaN or infinite factor (a whole-set kind's total)
+                    // leaves an invalid element 0, not 0·NaN.
+                    FloatVector g = slope.mul(gradFactor);
+                    (mask != null ? g.blend(0f, invalid) : g).intoArray(grad, gradOff + i);
                 }
             }
             partial.intoArray(w.lanes, 0);
