@@ -2,6 +2,8 @@ package dev.vantage.tests;
 
 import dev.vantage.kernels.Backend;
 import dev.vantage.kernels.Tensor;
+import dev.vantage.kernels.advantage.Episodes;
+import dev.vantage.kernels.advantage.GaeOptions;
 import dev.vantage.kernels.dueling.DuelingMode;
 import dev.vantage.kernels.logprob.LogProbOptions;
 import dev.vantage.kernels.loss.CompSumOptions;
@@ -17,15 +19,16 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The softmax row kernels on random rows with special values at random places (NaN of either sign
- * and with payloads, {@code ±inf}, runs of {@code -inf} masks, logits 90 to 150 from the rest),
- * widths from 1 to 5000 and fp32 or bf16 logits: every backend against the scalar {@code java}
- * backend, which the oracle suites pin. Which outputs are NaN must agree exactly; the others to
- * the suites' tolerances. The vector loops reach these values through paths (a max found ahead,
- * fix-up passes, partial vectors) that the oracle suites place by hand; here they land anywhere.
- * It finds, each checked by putting it back: an invalid row's gradient at its {@code -inf} logits
- * (0 in the scalar backend, NaN in java-simd's vector path; fixed in {@code b9f9798}), and the
- * comp-sum read-ahead that missed part of the next row ({@code d79b1e6}).
+ * Every backend against the scalar {@code java} backend, which the oracle suites pin, on random
+ * inputs with special values at random places: NaN of either sign and with payloads, {@code ±inf},
+ * {@code -0}, and for the softmax kernels runs of {@code -inf} masks and logits 90 to 150 from the
+ * rest (widths from 1 to 5000, fp32 or bf16). Which outputs are NaN must agree exactly; the others
+ * to the suites' tolerances. The vector loops reach these values through paths (a max found ahead,
+ * fix-up passes, partial vectors, lanes of rows) that the oracle suites place by hand; here they
+ * land anywhere. It finds, each checked by putting it back: an invalid row's gradient at its
+ * {@code -inf} logits (0 in the scalar backend, NaN in java-simd's vector path; fixed in
+ * {@code b9f9798}), the comp-sum read-ahead that missed part of the next row ({@code d79b1e6}), and
+ * a masked regression gradient of {@code 0·NaN} ({@code b63aac1}).
  */
 class SpecialValuesAgreementTest {
     private static final int TRIALS = 150;
@@ -100,9 +103,8 @@ class SpecialValuesAgreementTest {
     /**
      * The regression losses (every kind, with and without a mask) and the dueling head (every mode,
      * forward and backward) the same way, on values in [-3, 3) with NaN, {@code ±inf} and
-     * {@code -0} at random places. Found: a masked element's gradient NaN where a whole-set kind's
-     * factor was NaN (0 in the scalar backend). Not here: finite values beyond 1e19, whose squares
-     * overflow java-simd's float lanes (the scalar backend squares in double).
+     * {@code -0} at random places. Not here: finite values beyond 1e19, whose squares overflow
+     * java-simd's float lanes (the scalar backend squares in double; see the README).
      */
     @ParameterizedTest
     @MethodSource("dev.vantage.tests.Backends#names")
@@ -159,6 +161,48 @@ class SpecialValuesAgreementTest {
                 agree("dueling " + mode + ", trial " + trial + " (" + rows + "x" + actions + ")", out[0], out[1], 1e-6,
                         1e-6 * 4 * (1 + Math.sqrt(actions)));
             }
+        }
+    }
+
+    /**
+     * GAE and discounted returns the same way: rewards and values with NaN, {@code ±inf} and
+     * {@code -0} at random places, no mask, a right-padding mask or a scattered one (the vector lanes
+     * take the first two, the row scan the last).
+     */
+    @ParameterizedTest
+    @MethodSource("dev.vantage.tests.Backends#names")
+    void advantagesAgreeWithTheScalarBackend(String backend) {
+        Backend be = Backends.require(backend);
+        Backend[] both = {Backends.java(1), be};
+        SplittableRandom random = new SplittableRandom(83);
+        for (int trial = 0; trial < TRIALS; trial++) {
+            int rows = 1 + random.nextInt(40);
+            int steps = 1 + (random.nextBoolean() ? random.nextInt(40) : random.nextInt(2000));
+            int n = rows * steps;
+            float[] rewards = values(random, n);
+            float[] v = values(random, n);
+            int layout = random.nextInt(3);
+            byte[] mask = new byte[n];
+            for (int row = 0; row < rows; row++) {
+                int valid = random.nextInt(steps + 1);
+                for (int t = 0; t < steps; t++) {
+                    mask[row * steps + t] = (byte) (layout == 1 ? (t < valid ? 1 : 0) : random.nextInt(4) == 0 ? 0 : 1);
+                }
+            }
+            Tensor m = layout == 0 ? null : Tensor.ofBool(mask, rows, steps);
+            float[][] out = new float[2][];
+            for (int k = 0; k < 2; k++) {
+                float[] advantages = new float[n];
+                float[] returns = new float[n];
+                float[] discounted = new float[n];
+                both[k].advantage().gae(Tensor.of(rewards, rows, steps), Tensor.of(v, rows, steps), m, Episodes.NONE,
+                        Tensor.of(advantages, rows, steps), Tensor.of(returns, rows, steps), GaeOptions.of(0.99, 0.95));
+                both[k].advantage().returns(Tensor.of(rewards, rows, steps), m, null, Tensor.of(discounted, rows, steps),
+                        0.99);
+                out[k] = concat(advantages, returns, discounted);
+            }
+            agree("GAE and returns, trial " + trial + " (" + rows + "x" + steps + ", mask " + layout + ")", out[0], out[1],
+                    1e-5, 1e-5);
         }
     }
 
