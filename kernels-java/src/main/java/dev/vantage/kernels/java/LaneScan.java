@@ -33,6 +33,7 @@ final class LaneScan {
     private final FloatOut adv = new FloatOut();
     private final FloatOut ret = new FloatOut();
     private final EpisodeScan general = new EpisodeScan();
+    /** At least a row of ones and of zeros to compare masks with (shared where short enough). */
     private byte[] ones = new byte[0];
     private byte[] zeros = new byte[0];
     private double[] chain;
@@ -169,9 +170,8 @@ final class LaneScan {
      */
     private int lastValid(int row0, int len) {
         if (ones.length < len) {
-            ones = new byte[len];
-            Arrays.fill(ones, (byte) 1);
-            zeros = new byte[len];
+            ones = MaskIn.filled(true, len);
+            zeros = MaskIn.filled(false, len);
         }
         int from = m.off + row0;
         int firstInvalid = Arrays.mismatch(m.a, from, from + len, ones, 0, len);

@@ -32,7 +32,7 @@ final class MaskIn {
             return this;
         }
         if (t == null && len <= SHARED) {
-            a = nullValue != 0 ? ONES : ZEROS;
+            a = filled(nullValue != 0, len);
             off = 0;
             return this;
         }
@@ -47,6 +47,21 @@ final class MaskIn {
             ((ByteBuffer) t.buffer()).get((int) start, scratch, 0, len);
         }
         return this;
+    }
+
+    /**
+     * At least {@code len} ones (or zeros), not to be written: the shared array where it is long
+     * enough, else a new one.
+     */
+    static byte[] filled(boolean ones, int len) {
+        if (len <= SHARED) {
+            return ones ? ONES : ZEROS;
+        }
+        byte[] out = new byte[len];
+        if (ones) {
+            Arrays.fill(out, (byte) 1);
+        }
+        return out;
     }
 
     private static byte[] ones() {
