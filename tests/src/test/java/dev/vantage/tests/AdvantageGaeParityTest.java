@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static dev.vantage.tests.Close.assertClose;
+import static dev.vantage.tests.Close.concat;
 import static dev.vantage.tests.Close.toDouble;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -386,9 +387,4 @@ class AdvantageGaeParityTest {
         return adv;
     }
 
-    private static float[] concat(float[] a, float[] b) {
-        float[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
 }

@@ -43,6 +43,17 @@ public final class Close {
         return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
     }
 
+    /** The arrays one after the other, to compare several outputs in one call. */
+    public static float[] concat(float[]... parts) {
+        float[] out = new float[java.util.Arrays.stream(parts).mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+
     public static double[] toDouble(float[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.function.DoubleSupplier;
 
 import static dev.vantage.tests.Close.assertClose;
+import static dev.vantage.tests.Close.concat;
 import static dev.vantage.tests.LogProbParityTest.expectMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -474,14 +475,4 @@ class DuelingParityTest {
         return true;
     }
 
-    private static float[] concat(float[]... parts) {
-        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
 }

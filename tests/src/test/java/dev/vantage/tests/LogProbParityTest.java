@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static dev.vantage.tests.Close.assertClose;
+import static dev.vantage.tests.Close.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -443,14 +444,4 @@ class LogProbParityTest {
 
 
 
-    private static float[] concat(float[]... parts) {
-        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
-    }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static dev.vantage.tests.Close.concat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -212,9 +213,7 @@ class SpecialValuesAgreementTest {
             x[i] = (float) random.nextDouble(-3, 3);
         }
         for (int k = random.nextInt(4); k > 0; k--) {
-            int kind = random.nextInt(5);
-            x[random.nextInt(n)] = kind == 0 ? Float.NaN : kind == 1 ? Float.intBitsToFloat(0xffc00000 | random.nextInt(1 << 22))
-                    : kind == 2 ? Float.POSITIVE_INFINITY : kind == 3 ? Float.NEGATIVE_INFINITY : -0f;
+            x[random.nextInt(n)] = special(random, false);
         }
         return x;
     }
@@ -226,7 +225,7 @@ class SpecialValuesAgreementTest {
             z[i] = (float) (random.nextDouble(-3, 3) * spread);
         }
         for (int k = random.nextInt(4); k > 0; k--) {
-            z[random.nextInt(z.length)] = special(random);
+            z[random.nextInt(z.length)] = special(random, true);
         }
         if (random.nextInt(5) == 0) {
             int row = random.nextInt(rows);
@@ -237,8 +236,9 @@ class SpecialValuesAgreementTest {
         return z;
     }
 
-    private static float special(SplittableRandom random) {
-        switch (random.nextInt(6)) {
+    /** A NaN (either sign, with a payload), {@code ±inf}, or else a logit 90 to 150 from 0 ({@code far}) or {@code -0}. */
+    private static float special(SplittableRandom random, boolean far) {
+        switch (random.nextInt(5)) {
             case 0:
                 return Float.NaN;
             case 1:
@@ -247,10 +247,8 @@ class SpecialValuesAgreementTest {
                 return Float.POSITIVE_INFINITY;
             case 3:
                 return Float.NEGATIVE_INFINITY;
-            case 4:
-                return 90 + random.nextInt(60);
             default:
-                return -90 - random.nextInt(60);
+                return far ? (random.nextBoolean() ? 1 : -1) * (90 + random.nextInt(60)) : -0f;
         }
     }
 
@@ -266,13 +264,4 @@ class SpecialValuesAgreementTest {
         }
     }
 
-    private static float[] concat(float[]... parts) {
-        float[] out = new float[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
-        int at = 0;
-        for (float[] part : parts) {
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
-        }
-        return out;
-    }
 }
